@@ -1,0 +1,327 @@
+"""Compose an answer from the report's own words, or say that the report does not say.
+
+No language model: the answer is the sentence(s) or table rows that answer the question,
+each with a numbered citation. The steps:
+
+1. Read the question: its type (when -> a date, how many -> a number, who -> a name,
+   which/list -> several rows), its content words, and the names it depends on.
+2. Score every sentence of the retrieved passages (and any sentence naming the question's
+   names) by meaning (cosine of precomputed vectors) and by the question's rarer words.
+3. Keep only sentences that can answer the type and mention every name in the question:
+   a question built on a false premise ("When did Torino twin with Barcelona?") finds no
+   such sentence, and the answerer abstains rather than answer a neighbouring question.
+4. Answer with the best sentence, a second one when it adds a figure or contradicts the
+   first (the report sometimes gives two figures for one thing), or a list of rows.
+
+It does not retrieve: it receives hits from `retrieval.py`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from .corpus import MONTHS
+from .records import Answer, Chunk, Citation, Unit
+
+if TYPE_CHECKING:
+    from .retrieval import Hit
+
+STOPWORDS = set(
+    """a about above after again against all also am an and any are as at be been before being
+    between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers him his how i if in into is it its itself just me more most my no
+    nor not now of off on once only or other our out over own same she should so some such than
+    that the their them then there these they this those through to too under until up very was we
+    were what when where which while who whom whose why will with would you your 2024 torino turin
+    city city's torino's report tell know please did does give name list many much number
+    year years held take took place happen happened""".split()
+)
+GENERIC_NAMES = {"torino", "turin", "city", "i", "the", "what", "which", "who", "when", "where", "how", "and", "in", "on"}
+NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen"
+)
+HAS_NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.I)
+HAS_DATE = re.compile(rf"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b")
+DATE_IN_HEADING = re.compile(rf"(\d{{1,2}}(?:\s*and\s*\d{{1,2}})?\s*(?:(?:{MONTHS})\s*)?(?:\d{{4}}\s*)?[–-]\s*)?\d{{0,2}}\s*(?:{MONTHS})(?:\s+\d{{4}})?(?:\s*[–-]\s*\d{{1,2}}\s+(?:{MONTHS})(?:\s+\d{{4}})?)?")
+DEMONYMS = {
+    "french": "France", "german": "Germany", "chinese": "China", "russian": "Russia", "brazilian": "Brazil",
+    "american": "USA", "argentinian": "Argentina", "argentine": "Argentina", "japanese": "Japan",
+    "spanish": "Spain", "korean": "Korea", "italian": "Italy", "palestinian": "Palestinian",
+    "moroccan": "Morocco", "senegalese": "Senegal", "dutch": "Netherlands", "belgian": "Belgium",
+    "british": "United Kingdom", "scottish": "Glasgow", "ukrainian": "Ukraine", "cuban": "Cuba",
+    "israeli": "Israel", "romanian": "Romania", "mexican": "Mexico", "swiss": "Switzerland",
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents off: 'Córdoba' and 'cordoba' compare equal."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+_stemmer = None
+
+
+IRREGULAR = {
+    "won": "win", "winner": "win", "winners": "win", "held": "hold", "met": "meet", "went": "go",
+    "came": "come", "brought": "bring", "made": "make", "chose": "choose", "chosen": "choose",
+    "took": "take", "gave": "give", "led": "lead", "spoke": "speak", "beat": "beat", "beaten": "beat",
+    "visitors": "visit", "visited": "visit", "twinned": "twin", "twinning": "twin", "twinnings": "twin",
+}
+
+
+def stem(word: str) -> str:
+    global _stemmer
+    if _stemmer is None:
+        import Stemmer
+
+        _stemmer = Stemmer.Stemmer("english")
+    return _stemmer.stemWord(IRREGULAR.get(word, word))
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+(?:[.'][a-z0-9]+)*", fold(text))
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if w not in STOPWORDS}
+
+
+@dataclass
+class Question:
+    text: str
+    qtype: str
+    terms: list[str]  # stems of content words
+    names: list[list[str]] = field(default_factory=list)  # each name: alternative folded forms
+
+
+def question_type(text: str) -> str:
+    q = fold(text).strip()
+    if re.search(r"^(when|since when)\b|\b(what|which|on what|in what) (date|day|month|year|dates)\b|\bwhen\b", q):
+        return "date"
+    if re.search(r"\bhow (many|much|long)\b|\b(number|amount|total|percentage|score) of\b|\bwhat (was|is) the (number|total|amount|score|budget|population)\b", q):
+        return "number"
+    if re.search(r"^(who|whom|whose)\b|\bwho\b", q):
+        return "who"
+    if re.search(r"^where\b|\bin which (city|country|town|venue)\b|^which (city|country|town|venue|place)\b", q):
+        return "where"
+    if re.search(r"^(which|what) (\w+ )?\w+s\b|^(list|name)\b|\bwhat are\b|\bwhich are\b", q):
+        return "list"
+    return "fact"
+
+
+def question_names(text: str) -> list[list[str]]:
+    """Names the question depends on: runs of capitalised words, demonyms as their country."""
+    tokens = re.findall(r"[\w'’.&-]+", text)
+    names: list[list[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            name = " ".join(run).strip(".'’")
+            if fold(name) not in GENERIC_NAMES and len(name) > 1:
+                names.append([fold(name)])
+            run.clear()
+
+    for i, token in enumerate(tokens):
+        bare = token.strip(".'’").removesuffix("'s").removesuffix("’s")
+        low = fold(bare)
+        if low in DEMONYMS:
+            close()
+            names.append([low, fold(DEMONYMS[low])])
+            continue
+        capital = bare[:1].isupper() or (bare[:1].isdigit() and any(c.isalpha() for c in bare))
+        if capital and (i > 0 or low not in STOPWORDS) and low not in GENERIC_NAMES and low not in STOPWORDS:
+            run.append(bare)
+        elif run and low in {"of", "de", "del", "di", "d'", "for", "&"}:
+            run.append(bare)
+        else:
+            close()
+    close()
+    return [n for n in names if not all(w in STOPWORDS for w in n[0].split())]
+
+
+def read_question(text: str) -> Question:
+    terms = stems(text)
+    # "French" asks about France: a demonym counts as matched by its country too.
+    terms |= {stem(fold(DEMONYMS[w])) for w in words(text) if w in DEMONYMS}
+    return Question(text, question_type(text), sorted(terms), question_names(text))
+
+
+@dataclass
+class Candidate:
+    chunk: Chunk
+    k: int  # unit number in the chunk
+    row: int  # row in the unit vector matrix
+    score: float = 0.0
+    dense: float = 0.0
+    lexical: float = 0.0
+
+    @property
+    def unit(self) -> Unit:
+        return self.chunk.units[self.k]
+
+    @property
+    def context(self) -> str:
+        return f"{self.chunk.text[: len(self.chunk.text) - len(self.chunk.body)]} {self.unit.text}"
+
+
+class ExtractiveAnswerer:
+    """Picks and cites the report's sentences that answer a question."""
+
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        unit_keys: list[tuple[str, int]],
+        unit_vectors: np.ndarray,
+        abstain_below: float,
+    ) -> None:
+        self.chunks = {c.id: c for c in chunks}
+        self.row_of = {key: i for i, key in enumerate(unit_keys)}
+        self.vectors = unit_vectors
+        self.abstain_below = abstain_below
+        self.all = [Candidate(self.chunks[cid], k, i) for i, (cid, k) in enumerate(unit_keys)]
+        self.folded = [fold(c.context) for c in self.all]
+        self.context_stems = [stems(c.context) for c in self.all]
+        df = Counter(s for ss in self.context_stems for s in ss)
+        n = len(self.all)
+        self.idf = {s: math.log(1 + n / d) for s, d in df.items()}
+        self.rows_by_group: dict[str, list[Candidate]] = {}
+        for cand in self.all:
+            if cand.chunk.kind == "row":
+                self.rows_by_group.setdefault(cand.chunk.text.split(" — ")[0], []).append(cand)
+
+    # -- scoring -----------------------------------------------------------------------
+
+    def _mentions(self, row: int, name: list[str]) -> bool:
+        text = self.folded[row]
+        for form in name:
+            tokens = [t for t in re.findall(r"[a-z0-9]+", form) if t not in STOPWORDS or len(form.split()) == 1]
+            if tokens and all(re.search(rf"\b{re.escape(t[:6])}", text) for t in tokens):
+                return True
+        return False
+
+    def _fits(self, cand: Candidate, qtype: str, question: str) -> bool:
+        text = cand.unit.text
+        if qtype == "date":
+            return bool(HAS_DATE.search(text) or HAS_DATE.search(cand.chunk.heading))
+        if qtype == "number":
+            return bool(HAS_NUMBER.search(text))
+        if qtype in ("who", "where"):
+            asked = set(words(question))
+            return any(w[:1].isupper() and fold(w) not in asked for w in re.findall(r"[\w'-]+", text)[1:])
+        return True
+
+    def _score(self, q: Question, q_vec: np.ndarray, pool: list[int], hit_rank: dict[str, int]) -> list[Candidate]:
+        weights = [self.idf.get(t, 1.0) for t in q.terms]
+        total = sum(weights) or 1.0
+        dense = self.vectors[pool] @ q_vec
+        scored = []
+        for row, d in zip(pool, dense):
+            have = self.context_stems[row]
+            lexical = sum(w for t, w in zip(q.terms, weights) if t in have) / total
+            cand = Candidate(self.all[row].chunk, self.all[row].k, row)
+            rank = hit_rank.get(cand.chunk.id)
+            bonus = 0.05 / (1 + rank) if rank is not None else 0.0
+            cand.dense, cand.lexical = float(d), lexical
+            cand.score = 0.55 * float(d) + 0.45 * lexical + bonus
+            scored.append(cand)
+        return sorted(scored, key=lambda c: c.score, reverse=True)
+
+    # -- answering ---------------------------------------------------------------------
+
+    def answer(self, question: str, q_vec: Sequence[float], hits: Sequence[Hit]) -> Answer:
+        q = read_question(question)
+        qv = np.asarray(q_vec, dtype=np.float32)
+        qv /= np.linalg.norm(qv) + 1e-12
+        hit_rank = {h.chunk.id: i for i, h in enumerate(hits)}
+        pool = {self.row_of[(h.chunk.id, k)] for h in hits for k in range(len(h.chunk.units))}
+        missing = [n for n in q.names if not any(self._mentions(r, n) for r in range(len(self.all)))]
+        if missing:
+            return self._abstain(question, q, hits, f"It does not mention {', '.join(n[0].title() for n in missing)}.")
+        for name in q.names:
+            pool |= {r for r in range(len(self.all)) if self._mentions(r, name)}
+        ranked = self._score(q, qv, sorted(pool), hit_rank)
+        fitting = [
+            c for c in ranked
+            if self._fits(c, q.qtype, question) and all(self._mentions(c.row, n) for n in q.names)
+        ]
+        if not fitting or fitting[0].score < self.abstain_below:
+            return self._abstain(question, q, hits, "")
+        best = fitting[0]
+        rows = [c for c in fitting if c.chunk.kind == "row" and c.score >= 0.8 * best.score]
+        if q.qtype == "list" and rows:
+            return self._list_answer(question, q, rows + [c for c in fitting if c not in rows])
+        chosen = [best]
+        for cand in fitting[1:6]:
+            if cand.chunk.entry_id != best.chunk.entry_id and cand.score >= 0.9 * best.score:
+                chosen.append(cand)
+                break
+        return self._compose(question, q, chosen)
+
+    def _compose(self, question: str, q: Question, chosen: list[Candidate]) -> Answer:
+        parts, citations, figures = [], [], []
+        for n, cand in enumerate(chosen, 1):
+            text = cand.unit.text
+            if q.qtype == "date" and cand.chunk.kind != "row" and not HAS_DATE.search(text):
+                date = DATE_IN_HEADING.search(cand.chunk.heading)
+                if date:
+                    text = f"{date.group(0).strip()}: {text}"
+            parts.append(f"{text} [{n}]")
+            citations.append(self._cite(n, cand))
+            figures.append(set(re.findall(r"\d[\d,.]*", text)))
+        shared_subject = len(chosen) > 1 and bool(
+            stems(re.sub(r"\d.*", "", chosen[0].chunk.heading)) & stems(re.sub(r"\d.*", "", chosen[1].chunk.heading))
+        )
+        conflict = (
+            shared_subject and q.qtype in ("number", "date") and all(figures) and figures[0] != figures[1]
+        )
+        lead = "The report gives two accounts: " if conflict else ""
+        return Answer(question, lead + " ".join(parts), False, citations, qtype=q.qtype)
+
+    def _list_answer(self, question: str, q: Question, fitting: list[Candidate]) -> Answer:
+        best = fitting[0]
+        group = best.chunk.text.split(" — ")[0]
+        rows = self.rows_by_group.get(group, [best])
+        # Keep rows that match what sets them apart in the question (a country, a kind, a year).
+        marks = [n for n in q.names] + [[t] for t in q.terms]
+        selective = [m for m in marks if 0 < sum(self._mentions(r.row, m) for r in rows) < len(rows)]
+        chosen = [r for r in rows if all(self._mentions(r.row, m) for m in selective)] if selective else rows
+        chosen = chosen or [best]
+        if len(chosen) <= 8:
+            parts = [f"{c.unit.text} [{n}]" for n, c in enumerate(chosen, 1)]
+            citations = [self._cite(n, c) for n, c in enumerate(chosen, 1)]
+            return Answer(question, "; ".join(parts), False, citations, qtype=q.qtype)
+        names = ", ".join(c.unit.text.split(" | ")[0] for c in chosen)
+        citation = Citation(
+            1, best.chunk.section_id, best.chunk.section_title, group, best.chunk.pages,
+            "; ".join(c.unit.text for c in chosen), chosen[0].unit.start, chosen[-1].unit.end,
+            "\n".join(c.unit.text for c in chosen),
+        )
+        return Answer(question, f"{group} ({len(chosen)}): {names} [1]", False, [citation], qtype=q.qtype)
+
+    @staticmethod
+    def _cite(n: int, cand: Candidate) -> Citation:
+        c = cand.chunk
+        return Citation(n, c.section_id, c.section_title, c.heading, c.pages, cand.unit.text,
+                        cand.unit.start, cand.unit.end, c.body)
+
+    @staticmethod
+    def _abstain(question: str, q: Question, hits: Sequence[Hit], why: str) -> Answer:
+        seen: dict[str, dict[str, str]] = {}
+        for hit in hits:
+            c = hit.chunk
+            seen.setdefault(c.section_id, {"section": c.section_id, "section_title": c.section_title, "heading": c.heading})
+        suggestions = list(seen.values())[:3]
+        closest = "; ".join(f"§{s['section']} {s['section_title']}" for s in suggestions)
+        text = "The report does not say." + (f" {why}" if why else "")
+        if closest:
+            text += f" The closest sections are {closest}."
+        return Answer(question, text, True, [], qtype=q.qtype, suggestions=suggestions)

@@ -1,0 +1,165 @@
+"""The command line: `assistant ask`, `build`, `chat`, `serve`, `eval`, `bench`.
+
+Thin on purpose: every command builds an `Assistant` through `service.build_assistant`
+and formats what it returns. Errors a user can cause become one line on stderr
+(`click.ClickException`), never a traceback. Heavy imports happen inside commands, so
+`assistant --help` is instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from .config import Settings
+
+
+def _settings(home: str | None) -> Settings:
+    return Settings(home=Path(home)) if home else Settings()
+
+
+def _load(settings: Settings, progress: bool = True):
+    from .embedding import ModelMissing
+    from .service import UserError, build_assistant
+
+    try:
+        return build_assistant(settings, progress=progress, echo=lambda s: click.echo(s, err=True))
+    except (UserError, ModelMissing) as e:
+        raise click.ClickException(str(e)) from e
+
+
+def format_answer(answer: Any) -> str:
+    """An answer for a person: the text, then its numbered sources."""
+    lines = []
+    if answer.understood_as and answer.understood_as != answer.question:
+        lines.append(f"(understood as: {answer.understood_as})")
+    lines.append(answer.answer)
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources:")
+        for c in answer.citations:
+            page = "p." if "–" not in c.pages else "pp."
+            lines.append(f"  [{c.n}] §{c.section} {c.section_title} — {c.heading} ({page} {c.pages})")
+            lines.append(f"      “{c.quote}”")
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="torino-report-assistant")
+def main() -> None:
+    """Ask the City of Torino's International Activities Annual Report 2024."""
+
+
+@main.command()
+@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+def build(home: str | None) -> None:
+    """Build (or rebuild) the index of the report."""
+    from .index import read_manifest
+
+    settings = _settings(home)
+    (Path(settings.home) / "manifest.json").unlink(missing_ok=True)
+    assistant = _load(settings)
+    manifest = read_manifest(Path(settings.home)) or {}
+    click.echo(
+        f"Index ready in {settings.home}: {len(assistant.chunks)} passages, "
+        f"{manifest.get('units', '?')} sentences, built in {manifest.get('built_seconds', '?')} s."
+    )
+
+
+def _read_batch(source: TextIO) -> list[tuple[int, dict[str, Any] | str]]:
+    """Parse JSONL lines: each a request dict, or an error message for that line."""
+    items: list[tuple[int, dict[str, Any] | str]] = []
+    for number, line in enumerate(source, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            items.append((number, f"line {number}: not valid JSON ({e.msg})"))
+            continue
+        if not isinstance(obj, dict):
+            items.append((number, f"line {number}: expected a JSON object"))
+        elif isinstance(obj.get("question"), str):
+            items.append((number, obj))
+        elif isinstance(obj.get("turns"), list) and obj["turns"] and all(isinstance(t, str) for t in obj["turns"]):
+            items.append((number, obj))
+        else:
+            items.append((number, f"line {number}: needs a \"question\" string or a non-empty \"turns\" list of strings"))
+    return items
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--jsonl", "jsonl", type=click.File("r", encoding="utf-8"), help="Answer each line of FILE ('-' for stdin).")
+@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+def ask(question: str | None, as_json: bool, jsonl: TextIO | None, home: str | None) -> None:
+    """Answer QUESTION, with its sources; or every line of a JSONL file."""
+    from .service import UserError, check_question
+
+    if jsonl is None:
+        if question is None:
+            raise click.UsageError("give a QUESTION or --jsonl FILE")
+        try:
+            check_question(question)
+        except UserError as e:
+            raise click.ClickException(str(e)) from e
+    elif question is not None:
+        raise click.UsageError("give either a QUESTION or --jsonl FILE, not both")
+
+    batch = _read_batch(jsonl) if jsonl is not None else []
+    assistant = _load(_settings(home), progress=False)
+    if jsonl is None:
+        answer = assistant.ask(question or "")
+        click.echo(json.dumps(answer.as_json(), ensure_ascii=False) if as_json else format_answer(answer))
+        return
+    failures = 0
+    for number, item in batch:
+        if isinstance(item, str):
+            failures += 1
+            click.echo(json.dumps({"id": None, "line": number, "error": item}, ensure_ascii=False))
+            click.echo(item, err=True)
+            continue
+        turns = item.get("turns") or [item["question"]]
+        try:
+            out = assistant.ask_turns(turns).as_json()
+        except UserError as e:
+            failures += 1
+            out = {"error": f"line {number}: {e}"}
+            click.echo(out["error"], err=True)
+        click.echo(json.dumps({"id": item.get("id"), **out}, ensure_ascii=False))
+    if failures:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+def chat(home: str | None) -> None:
+    """Ask questions in the terminal; follow-ups keep the conversation's subject."""
+    from .service import UserError
+
+    assistant = _load(_settings(home))
+    click.echo("Ask about the Torino International Activities Report 2024 (empty line or Ctrl-D to quit).")
+    turns: list[str] = []
+    while True:
+        try:
+            question = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        try:
+            answer = assistant.ask_turns(turns + [question])
+        except UserError as e:
+            click.echo(f"Error: {e}", err=True)
+            continue
+        turns.append(question)
+        click.echo(format_answer(answer) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

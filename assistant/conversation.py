@@ -1,0 +1,81 @@
+"""Read a follow-up in the light of the earlier turns: "And who won it?" -> "who won Nitto ATP Finals?".
+
+A separate step, so that an LLM-based rewriter can replace it: anything with a
+`rewrite(question, history) -> str` method will do. `history` holds the earlier turns
+as (question as understood, answer) pairs, oldest first.
+
+The rule-based rewriter here carries the subject over:
+- "What about Lyon?" / "And Lyon?" -> the previous question with its name replaced by Lyon;
+- a pronoun ("it", "he", "there", ...) -> the subject of the previous turn (a name in
+  the previous question, or the heading the previous answer came from, or the person
+  it named);
+- a question that stands on its own is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol, Sequence
+
+from .answering import question_names
+from .records import Answer
+
+PERSON_PRONOUNS = r"\b(he|she|him|his|her)\b"
+THING_PRONOUNS = r"\b(it|its|they|them|their|there|that event|this event|the event|that|this)\b"
+PERSON = re.compile(r"\b([A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)+)\b")
+
+
+class Rewriter(Protocol):
+    def rewrite(self, question: str, history: Sequence[tuple[str, Answer]]) -> str: ...
+
+
+def _main_name(question: str) -> str:
+    """The longest name in a question, as written."""
+    spans = [m.group(0) for m in re.finditer(r"[A-Z][\w'’.&-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z0-9][\w'’.&-]*)*", question)]
+    spans = [s for s in spans if s.split()[0].lower() not in {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was"}]
+    return max(spans, key=len) if spans else ""
+
+
+def _subject(history: Sequence[tuple[str, Answer]]) -> str:
+    understood, answer = history[-1]
+    name = _main_name(understood)
+    if name:
+        return name
+    if answer.citations:
+        return re.split(r",\s*\d|:\s", answer.citations[0].heading)[0]
+    return ""
+
+
+class RuleRewriter:
+    """Carry the subject of the conversation into a follow-up question."""
+
+    def rewrite(self, question: str, history: Sequence[tuple[str, Answer]]) -> str:
+        q = question.strip()
+        if not history:
+            return q
+        previous, answer = history[-1]
+        m = re.match(r"^(?:and\s+)?(?:what|how)\s+about\s+(.+?)\??$|^and\s+(.+?)\?$", q, re.I)
+        if m and len((m.group(1) or m.group(2)).split()) <= 6 and not re.search(THING_PRONOUNS, (m.group(1) or m.group(2)), re.I):
+            new = (m.group(1) or m.group(2)).strip()
+            old = _main_name(previous)
+            if old and old in previous:
+                return previous.replace(old, new, 1)
+            return f"{previous.rstrip('?')} {new}?"
+        body = re.sub(r"^and\s+", "", q, flags=re.I)
+        body = body[:1].upper() + body[1:]
+        if re.search(PERSON_PRONOUNS, body, re.I):
+            person = next((p for p in PERSON.findall(answer.answer) if p not in previous), "")
+            if person:
+                body = re.sub(PERSON_PRONOUNS, person, body, count=1, flags=re.I)
+                subject = _subject(history)
+                return f"{body.rstrip('?')} ({subject})?" if subject and subject not in body else body
+        if re.search(THING_PRONOUNS, body, re.I) and not question_names(body):
+            subject = _subject(history)
+            if subject:
+                replaced = re.sub(THING_PRONOUNS, subject, body, count=1, flags=re.I)
+                return replaced
+        if body != q or (not question_names(body) and len(body.split()) <= 4):
+            subject = _subject(history)
+            if subject and subject not in body:
+                return f"{body.rstrip('?')} ({subject})?"
+        return body if body != q else q

@@ -1,0 +1,107 @@
+"""The composition root: `build_assistant(settings)` wires report -> chunks -> index ->
+retriever -> answerer -> conversation into one `Assistant`, which the CLI, the chat page,
+the evaluation and the tests all call the same way.
+
+Swap points are injected here: the embedding model, the retrieval mode, the rewriter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Sequence
+
+import numpy as np
+
+from .answering import ExtractiveAnswerer
+from .chunking import chunk_report
+from .config import Settings
+from .conversation import RuleRewriter, Rewriter
+from .corpus import Report, load_report
+from .records import Answer, Chunk
+from .retrieval import Hit, Retriever
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+
+class UserError(ValueError):
+    """A mistake the user can fix (empty question, bad input): one clear line, no traceback."""
+
+
+MAX_QUESTION_CHARS = 1000
+
+
+def check_question(question: str) -> str:
+    q = " ".join(str(question or "").split())
+    if not q:
+        raise UserError("the question is empty: ask something about the report")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise UserError(f"the question is too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
+    return q
+
+
+@dataclass
+class Assistant:
+    """Answers questions about the report, with citations."""
+
+    settings: Settings
+    report: Report
+    chunks: list[Chunk]
+    embed_model: BaseEmbedding
+    retriever: Retriever
+    answerer: ExtractiveAnswerer
+    rewriter: Rewriter
+    manifest: dict
+
+    def _embed(self, text: str) -> list[float]:
+        return self.embed_model.get_query_embedding(text)
+
+    def retrieve(self, question: str) -> list[Hit]:
+        q = check_question(question)
+        return self.retriever.search(q, self._embed(q))
+
+    def ask(self, question: str) -> Answer:
+        return self.ask_turns([question])
+
+    def ask_turns(self, turns: Sequence[str]) -> Answer:
+        """Answer the last turn; earlier turns set the subject of follow-ups."""
+        if not turns:
+            raise UserError("no question given")
+        history: list[tuple[str, Answer]] = []
+        answer: Answer | None = None
+        for turn in turns:
+            q = check_question(turn)
+            understood = self.rewriter.rewrite(q, history)
+            vector = self._embed(understood)
+            hits = self.retriever.search(understood, vector)
+            answer = self.answerer.answer(understood, vector, hits)
+            answer.question, answer.understood_as = q, understood
+            history.append((understood, answer))
+        assert answer is not None
+        return answer
+
+
+def build_assistant(
+    settings: Settings | None = None,
+    *,
+    retrieval: str = "hybrid",
+    embed_model: BaseEmbedding | None = None,
+    rewriter: Rewriter | None = None,
+    progress: bool = False,
+    echo: Callable[[str], None] = lambda s: None,
+) -> Assistant:
+    """Load the report and the index (building the index when missing or stale)."""
+    from .embedding import load_embed_model
+    from .index import open_index
+
+    settings = settings or Settings()
+    try:
+        report = load_report(settings.corpus_path, settings.structure_path)
+    except FileNotFoundError as e:
+        raise UserError(f"cannot read {e.filename}: the report or its structure file is missing") from e
+    chunks = chunk_report(report, settings.chunk_max_chars)
+    embed_model = embed_model or load_embed_model(settings)
+    handle = open_index(settings, chunks, report.text, embed_model, progress=progress, echo=echo)
+    retriever = Retriever(handle, chunks, settings, mode=retrieval)
+    answerer = ExtractiveAnswerer(chunks, handle.unit_keys, np.asarray(handle.unit_vectors), settings.abstain_below)
+    return Assistant(settings, report, chunks, embed_model, retriever, answerer, rewriter or RuleRewriter(), handle.manifest)
