@@ -88,7 +88,8 @@ def _read_batch(source: TextIO) -> list[tuple[int, dict[str, Any] | str]]:
         elif isinstance(obj.get("turns"), list) and obj["turns"] and all(isinstance(t, str) for t in obj["turns"]):
             items.append((number, obj))
         else:
-            items.append((number, f"line {number}: needs a \"question\" string or a non-empty \"turns\" list of strings"))
+            why = f"line {number}: needs a \"question\" string or a non-empty \"turns\" list of strings"
+            items.append((number, {"id": obj.get("id"), "invalid": why}))
     return items
 
 
@@ -124,9 +125,10 @@ def ask(question: str | None, as_json: bool, jsonl: TextIO | None, home: str | N
             click.echo(json.dumps({"id": None, "line": number, "error": item}, ensure_ascii=False))
             click.echo(item, err=True)
             continue
-        turns = item.get("turns") or [item["question"]]
         try:
-            out = assistant.ask_turns(turns).as_json()
+            if "invalid" in item:
+                raise UserError(item["invalid"])
+            out = assistant.ask_turns(item.get("turns") or [item["question"]]).as_json()
         except UserError as e:
             failures += 1
             out = {"error": f"line {number}: {e}"}

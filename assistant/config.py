@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     dense_k: int = Field(default=12, description="Candidates from the dense retriever.")
     bm25_k: int = Field(default=12, description="Candidates from BM25.")
     rrf_k: float = Field(default=60.0, description="Reciprocal rank fusion constant.")
-    abstain_below: float = Field(default=0.40, description="Least support score to answer.")
+    abstain_below: float = Field(default=0.42, description="Least support score to answer.")
     feedback_path: Path = Field(
         default=PROJECT_ROOT / "feedback" / "feedback.jsonl",
         description="Where thumbs up/down on answers are appended.",

@@ -69,11 +69,12 @@ class RuleRewriter:
                 body = re.sub(PERSON_PRONOUNS, person, body, count=1, flags=re.I)
                 subject = _subject(history)
                 return f"{body.rstrip('?')} ({subject})?" if subject and subject not in body else body
-        if re.search(THING_PRONOUNS, body, re.I) and not question_names(body):
+        if re.search(THING_PRONOUNS, body, re.I):
             subject = _subject(history)
-            if subject:
-                replaced = re.sub(THING_PRONOUNS, subject, body, count=1, flags=re.I)
-                return replaced
+            if subject and not question_names(body):
+                return re.sub(THING_PRONOUNS, subject, body, count=1, flags=re.I)
+            if subject and subject not in body:
+                return f"{body.rstrip('?')} ({subject})?"
         if body != q or (not question_names(body) and len(body.split()) <= 4):
             subject = _subject(history)
             if subject and subject not in body:

@@ -125,6 +125,7 @@ class Answer:
     understood_as: str = ""
     qtype: str = ""
     suggestions: list[dict[str, str]] = field(default_factory=list)
+    support: float = 0.0  # how well the best passage matched the question (abstains below a threshold)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -135,4 +136,5 @@ class Answer:
             "type": self.qtype,
             "citations": [c.as_json() for c in self.citations],
             "closest_sections": self.suggestions,
+            "support": round(self.support, 3),
         }

@@ -1,0 +1,121 @@
+"""Retrieval and cited answers on known questions across the report, abstention, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering import question_names, question_type, read_question
+from assistant.service import UserError, build_assistant
+
+
+@pytest.mark.parametrize(
+    "question, passage_section, words",
+    [
+        ("How many foreign delegations did Torino receive in 2024?", "3.2", "48 foreign delegations"),
+        ("EU contribution CLIMABOROUGH", "6", "292,500"),
+        ("Cologne Germany twinning", "3.1", "Cologne | Germany"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_each_retriever_finds_known_passages(assistant, settings, mode, question, passage_section, words) -> None:
+    retriever = assistant if mode == "hybrid" else build_assistant(settings, retrieval=mode, embed_model=assistant.embed_model)
+    hits = retriever.retrieve(question)
+    assert any(h.chunk.section_id == passage_section and words in h.chunk.body for h in hits[:5])
+
+
+KNOWN = [
+    ("How many foreign delegations did Torino receive in 2024?", ["48", "26 countries"], "3.2"),
+    ("Who won the Nitto ATP Finals?", ["Jannik Sinner"], "8"),
+    ("When did Torino join ECCAR?", ["2020"], "4"),
+    ("How much is the EU contribution to the City of Torino for CLIMABOROUGH?", ["292,500"], "6"),
+    ("When did the Mayor sign the agreement with Gwangju?", ["15 April"], "3.1"),
+    ("When was the ITC-ILO founded?", ["1964"], "5"),
+    ("Who won the third stage of the Tour de France in Torino?", ["Biniam Girmay"], "8"),
+    ("How many galleries took part in Artissima?", ["189"], "7"),
+    ("Where did the Deputy Mayor for Culture go in January for the UNESCO World Book Capitals meeting?", ["Guadalajara"], "3.3"),
+    ("How many delegates attended Terra Madre Salone del Gusto?", ["3,000"], "2"),
+    ("Since when has Torino been a member of EUROCITIES?", ["1992"], "4"),
+    ("What does the Mayor call urban diplomacy?", ["essential tool"], "1"),
+    ("Which exhibition did the National Museum of Cinema host for the first time in Italy?", ["Tim Burton"], "7"),
+]
+
+
+@pytest.mark.parametrize("question, expected, section", KNOWN)
+def test_known_questions_are_answered_and_cited(assistant, question, expected, section) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.answer
+    for text in expected:
+        assert text in answer.answer
+    assert answer.citations[0].section == section
+    for citation in answer.citations:
+        assert f"[{citation.n}]" in answer.answer
+        assert citation.quote in assistant.report.text[citation.start : citation.end + 1] or citation.quote
+        assert citation.section_title and citation.heading and citation.pages
+
+
+def test_citations_point_at_the_quoted_text(assistant) -> None:
+    answer = assistant.ask("How many foreign delegations did Torino receive in 2024?")
+    citation = answer.citations[0]
+    assert assistant.report.text[citation.start : citation.end] == citation.quote
+    assert (citation.section_title, citation.pages) == ("Foreign delegations", "34")
+
+
+def test_both_figures_where_the_report_contradicts_itself(assistant) -> None:
+    answer = assistant.ask("How many visitors did the International Book Fair have?")
+    assert "222,000" in answer.answer and "220 thousand" in answer.answer
+    assert {c.section for c in answer.citations} >= {"2", "7"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When did Torino sign a twinning with Madagascar's capital Antananarivo?",
+        "How many spectators watched the Tour de France stage finish in Torino?",
+    ],
+)
+def test_abstains_where_the_report_is_silent(assistant, question) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.answer
+    assert answer.answer.startswith("The report does not say")
+    assert not answer.citations
+
+
+def test_a_follow_up_carries_the_subject(assistant) -> None:
+    answer = assistant.ask_turns(["When were the Nitto ATP Finals held?", "And who won it?"])
+    assert "Nitto ATP Finals" in answer.understood_as
+    assert "Jannik Sinner" in answer.answer
+
+
+def test_what_about_swaps_the_name(assistant) -> None:
+    answer = assistant.ask_turns(["When did Torino twin with Cologne?", "What about Lille?"])
+    assert answer.understood_as == "When did Torino twin with Lille?"
+    assert "1958" in answer.answer and "Lille" in answer.answer
+
+
+def test_bad_questions_are_user_errors(assistant) -> None:
+    with pytest.raises(UserError):
+        assistant.ask("   ")
+    with pytest.raises(UserError):
+        assistant.ask("x" * 5000)
+
+
+@pytest.mark.parametrize(
+    "question, qtype",
+    [
+        ("When did we sign with Gwangju?", "date"),
+        ("How many delegations came in 2024?", "number"),
+        ("Who won the Nitto ATP Finals?", "who"),
+        ("Where was the conference held?", "where"),
+        ("Which French cities are twinned with Torino?", "list"),
+        ("What is the Climate City Contract?", "fact"),
+    ],
+)
+def test_question_types(question, qtype) -> None:
+    assert question_type(question) == qtype
+
+
+def test_question_names_by_hand() -> None:
+    assert question_names("When did Torino twin with Barcelona?") == [["barcelona"]]
+    assert question_names("Who won the Nitto ATP Finals?") == [["nitto atp finals"]]
+    assert question_names("Which French cities are twinned?") == [["french", "france"]]
+    assert "franc" in read_question("Which French cities are twinned?").terms
