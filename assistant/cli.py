@@ -1,4 +1,4 @@
-"""The command line: `assistant ask`, `build`, `chat`, `serve`, `eval`, `bench`.
+"""The command line: `assistant ask`, `build`, `chat`, `serve`.
 
 Thin on purpose: every command builds an `Assistant` through `service.build_assistant`
 and formats what it returns. Errors a user can cause become one line on stderr
@@ -161,6 +161,19 @@ def chat(home: str | None) -> None:
             continue
         turns.append(question)
         click.echo(format_answer(answer) + "\n")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to serve on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 7860).")
+@click.option("--share", is_flag=True, help="Also open a public Gradio share link.")
+@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+def serve(host: str | None, port: int | None, share: bool, home: str | None) -> None:
+    """Open the chat page (builds the index first when missing or stale)."""
+    from .app import serve as serve_app
+
+    settings = _settings(home)
+    serve_app(settings, host, port, share, assistant=_load(settings))
 
 
 if __name__ == "__main__":  # pragma: no cover
