@@ -37,13 +37,14 @@ def _main_name(question: str) -> str:
 
 
 def _subject(history: Sequence[tuple[str, Answer]]) -> str:
+    """What the last turn was about: what its answer named, if it asked 'which…?', else
+    the name in its question, else the heading its answer came from."""
     understood, answer = history[-1]
+    heading = re.split(r",\s*\d|:\s", answer.citations[0].heading)[0] if answer.citations else ""
     name = _main_name(understood)
-    if name:
-        return name
-    if answer.citations:
-        return re.split(r",\s*\d|:\s", answer.citations[0].heading)[0]
-    return ""
+    if heading and (not name or re.match(r"^\s*(which|what)(\s+\w+){1,3}\s+(is|was|did|does|has)\b", understood, re.I)):
+        return heading
+    return name or heading
 
 
 class RuleRewriter:
@@ -57,6 +58,12 @@ class RuleRewriter:
         m = re.match(r"^(?:and\s+)?(?:what|how)\s+about\s+(.+?)\??$|^and\s+(.+?)\?$", q, re.I)
         if m and len((m.group(1) or m.group(2)).split()) <= 6 and not re.search(THING_PRONOUNS, (m.group(1) or m.group(2)), re.I):
             new = (m.group(1) or m.group(2)).strip()
+            first = new.split()[0]
+            if first.islower() and f" {first} " in previous:
+                # 'And for the second round?' after '…for the first round?': swap the like phrase.
+                words = previous.rstrip("?").split()
+                at = len(words) - 1 - words[::-1].index(first)
+                return " ".join(words[:at] + new.split() + words[at + len(new.split()) :]) + "?"
             old = _main_name(previous)
             if old and old in previous:
                 return previous.replace(old, new, 1)
@@ -64,7 +71,8 @@ class RuleRewriter:
         body = re.sub(r"^and\s+", "", q, flags=re.I)
         body = body[:1].upper() + body[1:]
         if re.search(PERSON_PRONOUNS, body, re.I):
-            person = next((p for p in PERSON.findall(answer.answer) if p not in previous), "")
+            people = [p for p in PERSON.findall(answer.answer) if p not in previous and p.split()[0] not in {"The", "A", "In", "On"}]
+            person = max(people, key=lambda p: len(p.split()), default="")
             if person:
                 body = re.sub(PERSON_PRONOUNS, person, body, count=1, flags=re.I)
                 subject = _subject(history)
@@ -75,7 +83,7 @@ class RuleRewriter:
                 return re.sub(THING_PRONOUNS, subject, body, count=1, flags=re.I)
             if subject and subject not in body:
                 return f"{body.rstrip('?')} ({subject})?"
-        if body != q or (not question_names(body) and len(body.split()) <= 4):
+        if body != q or (not question_names(body) and len(body.split()) <= 6):
             subject = _subject(history)
             if subject and subject not in body:
                 return f"{body.rstrip('?')} ({subject})?"

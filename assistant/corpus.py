@@ -525,6 +525,8 @@ class ReportParser:
             builder.start(title)
             builder.units.extend(split_sentences(spara.lines[0][0], spara.start))
             for para in described.get(k, []):
+                if para.single and is_upper(para.text) and not para.text.endswith(":"):
+                    continue  # 'ACTIVITIES IN 2024' heads a part; it says nothing itself
                 builder.units.extend(para_units(para))
             builder.flush()
             section.entries[-1].group = f"{section.title} — {grp}" if grp else section.title

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
-from .answering import ExtractiveAnswerer
+from .answering import ExtractiveAnswerer, merge_answers, split_parts
 from .chunking import chunk_report
 from .config import Settings
 from .conversation import RuleRewriter, Rewriter
@@ -72,13 +72,22 @@ class Assistant:
         for turn in turns:
             q = check_question(turn)
             understood = self.rewriter.rewrite(q, history)
-            vector = self._embed(understood)
-            hits = self.retriever.search(understood, vector)
-            answer = self.answerer.answer(understood, vector, hits)
+            answer = self._answer_parts(understood, history)
             answer.question, answer.understood_as = q, understood
             history.append((understood, answer))
         assert answer is not None
         return answer
+
+    def _answer_parts(self, question: str, history: list[tuple[str, Answer]]) -> Answer:
+        """A two-part question ("How many members…, and when did Torino join?") is answered
+        part by part, the second read as a follow-up of the first, then merged."""
+        parts = split_parts(question)
+        answers: list[Answer] = []
+        for i, part in enumerate(parts):
+            understood = self.rewriter.rewrite(part, history + [(parts[0], answers[0])]) if i else part
+            vector = self._embed(understood)
+            answers.append(self.answerer.answer(understood, vector, self.retriever.search(understood, vector)))
+        return answers[0] if len(answers) == 1 else merge_answers(question, answers)
 
 
 def build_assistant(

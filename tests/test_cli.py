@@ -39,7 +39,7 @@ def test_ask_json(assistant) -> None:
 def test_ask_jsonl_from_stdin_keeps_order_and_reports_bad_lines(assistant) -> None:
     lines = "\n".join(
         [
-            json.dumps({"id": "q1", "question": "What is Torino's annual budget?"}),
+            json.dumps({"id": "q1", "question": "How many spectators watched the Tour de France stage finish in Torino?"}),
             "{not json",
             json.dumps({"id": "q3", "turns": ["When were the Nitto ATP Finals held?", "And who won it?"]}),
             json.dumps({"id": "q4", "question": ""}),
