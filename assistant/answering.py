@@ -112,7 +112,7 @@ def question_type(text: str) -> str:
         return "who"
     if re.search(r"^where\b|\bin which (city|country|town|venue)\b|^which (city|country|town|venue|place)\b", q):
         return "where"
-    if re.search(r"^(which|what) (?!is\b|was\b|does\b|has\b)(\w+ )?\w+s\b|^(list|name)\b|\bwhat are\b|\bwhich are\b", q):
+    if re.search(r"^(?:(?:with|in|from|to|for|of|at|on) )?(which|what) (?!is\b|was\b|does\b|has\b)(\w+ )?\w+s\b|^(list|name)\b|\bwhat are\b|\bwhich are\b", q):
         return "list"
     return "fact"
 
@@ -166,7 +166,7 @@ def asked_thing(text: str) -> set[str]:
     """
     q = fold(text)
     counting = re.search(r"\bhow (?:many|much)\s+(.+)", q)
-    m = counting or re.search(r"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:the|a|an|its|his|her|their)\s+(.+)", q)
+    m = counting or re.search(r"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:(?:the|a|an|its|his|her|their)\s+|\w+'s\s+)(.+)", q)
     if not m:
         return set()
     skip = {w for n in question_names(text) for form in n for w in form.split()} | GENERIC_NAMES | STOPWORDS
@@ -326,7 +326,7 @@ class ExtractiveAnswerer:
             return self._abstain(question, q, hits, "", best.score)
         rows = [
             c for c in fitting
-            if c.chunk.kind == "row" and c.score >= 0.6 * best.score and self._shares_terms(c, q)
+            if c.chunk.kind == "row" and c.score >= 0.5 * best.score and self._shares_terms(c, q)
         ]
         if q.qtype == "list" and rows:
             return self._list_answer(question, q, rows + [c for c in fitting if c not in rows])

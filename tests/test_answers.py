@@ -30,6 +30,7 @@ KNOWN = [
     ("How much is the EU contribution to the City of Torino for CLIMABOROUGH?", ["292,500"], "6"),
     ("When did the Mayor sign the agreement with Gwangju?", ["15 April"], "3.1"),
     ("When was the ITC-ILO founded?", ["1964"], "5"),
+    ("Which countries have a consulate general in Torino?", ["Morocco", "Peru", "Romania"], "3.5"),
     ("Who won the third stage of the Tour de France in Torino?", ["Biniam Girmay"], "8"),
     ("How many galleries took part in Artissima?", ["189"], "7"),
     ("Where did the Deputy Mayor for Culture go in January for the UNESCO World Book Capitals meeting?", ["Guadalajara"], "3.3"),
@@ -69,6 +70,8 @@ def test_both_figures_where_the_report_contradicts_itself(assistant) -> None:
 @pytest.mark.parametrize(
     "question",
     [
+        "What is Torino's annual budget?",
+        "How many foreign delegations did Torino receive in 2023?",
         "When did Torino sign a twinning with Madagascar's capital Antananarivo?",
         "How many spectators watched the Tour de France stage finish in Torino?",
     ],
@@ -90,6 +93,21 @@ def test_what_about_swaps_the_name(assistant) -> None:
     answer = assistant.ask_turns(["When did Torino twin with Cologne?", "What about Lille?"])
     assert answer.understood_as == "When did Torino twin with Lille?"
     assert "1958" in answer.answer and "Lille" in answer.answer
+
+
+def test_a_two_part_question_is_answered_part_by_part(assistant) -> None:
+    answer = assistant.ask("How many members does the World Tourism Cities Federation have, and when did Torino join?")
+    assert "182" in answer.answer and "2015" in answer.answer
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert all(f"[{c.n}]" in answer.answer for c in answer.citations)
+
+
+def test_a_list_over_table_rows_cites_each_row(assistant) -> None:
+    answer = assistant.ask("With which cities did Torino sign agreements in 2024?")
+    for city in ("Bethlehem", "Gwangju", "Khouribga", "Louga", "Lviv", "Praia"):
+        assert city in answer.answer
+    assert "Lyon" not in answer.answer  # an agreement, but of 2023
+    assert all(c.section == "3.1" for c in answer.citations)
 
 
 def test_bad_questions_are_user_errors(assistant) -> None:
