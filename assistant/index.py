@@ -88,7 +88,12 @@ def _client(home: Path) -> Any:
     )
 
 
-def _nodes(chunks: list[Chunk]) -> list[Any]:
+def nodes_for(chunks: list[Chunk]) -> list[Any]:
+    """The llama-index nodes of the chunks, as stored (BM25 runs over the same nodes).
+
+    Metadata rides along for display but is kept out of what is embedded: the chunk's
+    text already carries its context.
+    """
     from llama_index.core.schema import TextNode
 
     nodes = []
@@ -104,11 +109,6 @@ def _nodes(chunks: list[Chunk]) -> list[Any]:
             )
         )
     return nodes
-
-
-def nodes_for(chunks: list[Chunk]) -> list[Any]:
-    """The llama-index nodes of the chunks, as stored (for BM25 over the same nodes)."""
-    return _nodes(chunks)
 
 
 def build_index(
@@ -134,7 +134,7 @@ def build_index(
     echo(f"Embedding {len(chunks)} passages…")
     store = ChromaVectorStore(chroma_collection=client.create_collection(CHUNKS))
     VectorStoreIndex(
-        _nodes(chunks),
+        nodes_for(chunks),
         storage_context=StorageContext.from_defaults(vector_store=store),
         embed_model=embed_model,
         show_progress=progress,
