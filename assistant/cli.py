@@ -1,4 +1,4 @@
-"""The command line: `assistant ask`, `build`, `chat`, `serve`.
+"""The command line: `assistant ask`, `build`, `chat`, `serve`, `eval`, `bench`.
 
 Thin on purpose: every command builds an `Assistant` through `service.build_assistant`
 and formats what it returns. Errors a user can cause become one line on stderr
@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import click
 
-from .config import Settings
+from .config import PROJECT_ROOT, Settings
 
 
 def _settings(home: str | None) -> Settings:
@@ -174,6 +174,47 @@ def serve(host: str | None, port: int | None, share: bool, home: str | None) -> 
 
     settings = _settings(home)
     serve_app(settings, host, port, share, assistant=_load(settings))
+
+
+QA_PATH = PROJECT_ROOT / "evals" / "qa.jsonl"
+RESULTS = PROJECT_ROOT / "evals" / "results"
+
+
+@main.command(name="eval")
+@click.option("--qa", "qa_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=QA_PATH,
+              show_default=True, help="The known question/answer pairs.")
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="test", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True)
+@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+def evaluate(qa_path: Path, split: str, out_dir: Path, home: str | None) -> None:
+    """Score the assistant and two baselines on the known Q&A pairs; write JSON, Markdown, plots."""
+    from .evaluation import run_eval
+
+    settings = _settings(home)
+    _guarded(lambda: run_eval(settings, qa_path, split, out_dir, echo=click.echo, assistant=_load(settings)))
+
+
+@main.command()
+@click.option("--qa", "qa_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=QA_PATH,
+              show_default=True, help="The known question/answer pairs (test split is timed).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True)
+@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+def bench(qa_path: Path, out_dir: Path, home: str | None) -> None:
+    """Time index build, first answer and warm answers, and peak memory, against baseline (a)."""
+    from .bench import run_bench
+
+    _guarded(lambda: run_bench(_settings(home), qa_path, out_dir, echo=click.echo))
+
+
+def _guarded(run: Any) -> None:
+    """Run a long command; a mistake in its input becomes one line, not a traceback."""
+    from .embedding import ModelMissing
+    from .service import UserError
+
+    try:
+        run()
+    except (ValueError, UserError, ModelMissing) as e:
+        raise click.ClickException(str(e)) from e
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -52,7 +52,11 @@ class Settings(BaseSettings):
     top_k: int = Field(default=8, description="Passages kept after fusion.")
     dense_k: int = Field(default=12, description="Candidates from the dense retriever.")
     bm25_k: int = Field(default=12, description="Candidates from BM25.")
-    rrf_k: float = Field(default=60.0, description="Reciprocal rank fusion constant.")
+    fusion: str = Field(
+        default="dist_based_score",
+        description="llama-index fusion mode: 'dist_based_score' (chosen on the dev split), 'relative_score' or 'reciprocal_rerank'.",
+    )
+    dense_weight: float = Field(default=0.4, description="Weight of the dense retriever in the fusion (BM25 gets the rest).")
     abstain_below: float = Field(default=0.42, description="Least support score to answer.")
     feedback_path: Path = Field(
         default=PROJECT_ROOT / "feedback" / "feedback.jsonl",

