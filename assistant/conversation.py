@@ -29,7 +29,7 @@ class Rewriter(Protocol):
     def rewrite(self, question: str, history: Sequence[tuple[str, Answer]]) -> str: ...
 
 
-def _main_name(question: str) -> str:
+def main_name(question: str) -> str:
     """The longest name in a question, as written."""
     spans = [m.group(0) for m in re.finditer(r"[A-Z][\w'’.&-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z0-9][\w'’.&-]*)*", question)]
     spans = [s for s in spans if s.split()[0].lower() not in {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was"}]
@@ -41,7 +41,7 @@ def _subject(history: Sequence[tuple[str, Answer]]) -> str:
     the name in its question, else the heading its answer came from."""
     understood, answer = history[-1]
     heading = re.split(r",\s*\d|:\s", answer.citations[0].heading)[0] if answer.citations else ""
-    name = _main_name(understood)
+    name = main_name(understood)
     if heading and (not name or re.match(r"^\s*(which|what)(\s+\w+){1,3}\s+(is|was|did|does|has)\b", understood, re.I)):
         return heading
     return name or heading
@@ -64,7 +64,7 @@ class RuleRewriter:
                 words = previous.rstrip("?").split()
                 at = len(words) - 1 - words[::-1].index(first)
                 return " ".join(words[:at] + new.split() + words[at + len(new.split()) :]) + "?"
-            old = _main_name(previous)
+            old = main_name(previous)
             if old and old in previous:
                 return previous.replace(old, new, 1)
             return f"{previous.rstrip('?')} {new}?"

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
-from .answering import ExtractiveAnswerer, merge_answers, split_parts
+from .answering import ExtractiveAnswerer, merge_answers, question_names, split_parts
 from .chunking import chunk_report
 from .config import Settings
-from .conversation import RuleRewriter, Rewriter
+from .conversation import RuleRewriter, Rewriter, main_name
 from .corpus import Report, load_report
 from .records import Answer, Chunk
 from .retrieval import Hit, Retriever
@@ -85,6 +85,11 @@ class Assistant:
         answers: list[Answer] = []
         for i, part in enumerate(parts):
             understood = self.rewriter.rewrite(part, history + [(parts[0], answers[0])]) if i else part
+            if not question_names(understood):
+                # 'How many speakers and how many events did Biennale Tecnologia have?'
+                named = next((p for p in parts if question_names(p)), "")
+                subject = main_name(named)
+                understood = f"{understood.rstrip('?')} ({subject})?" if subject else understood
             vector = self._embed(understood)
             answers.append(self.answerer.answer(understood, vector, self.retriever.search(understood, vector)))
         return answers[0] if len(answers) == 1 else merge_answers(question, answers)
