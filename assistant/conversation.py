@@ -47,6 +47,16 @@ def _subject(history: Sequence[tuple[str, Answer]]) -> str:
     return name or heading
 
 
+def _in_place_of(pronoun: str, subject: str) -> str:
+    """'there' -> 'at X', 'its' -> "X's", 'it' -> 'X'."""
+    word = pronoun.lower()
+    if word == "there":
+        return f"at {subject}"
+    if word in {"its", "their"}:
+        return f"{subject}'s"
+    return subject
+
+
 class RuleRewriter:
     """Carry the subject of the conversation into a follow-up question."""
 
@@ -59,13 +69,17 @@ class RuleRewriter:
         if m and len((m.group(1) or m.group(2)).split()) <= 6 and not re.search(THING_PRONOUNS, (m.group(1) or m.group(2)), re.I):
             new = (m.group(1) or m.group(2)).strip()
             first = new.split()[0]
-            if first.islower() and f" {first} " in previous:
+            if first in {"for", "in", "at", "on", "to", "from", "with", "during", "by"}:
+                if f" {first} " not in previous:
+                    return f"{previous.rstrip('?')} {new}?"
                 # 'And for the second round?' after '…for the first round?': swap the like phrase.
                 words = previous.rstrip("?").split()
                 at = len(words) - 1 - words[::-1].index(first)
                 return " ".join(words[:at] + new.split() + words[at + len(new.split()) :]) + "?"
             old = main_name(previous)
             if old and old in previous:
+                if re.search(rf"\bthe {re.escape(old)}", previous):
+                    new = re.sub(r"^the\s+", "", new, flags=re.I)  # '…the Nitto ATP Finals' -> '…the Book Fair'
                 return previous.replace(old, new, 1)
             return f"{previous.rstrip('?')} {new}?"
         body = re.sub(r"^and\s+", "", q, flags=re.I)
@@ -80,7 +94,7 @@ class RuleRewriter:
         if re.search(THING_PRONOUNS, body, re.I):
             subject = _subject(history)
             if subject and not question_names(body):
-                return re.sub(THING_PRONOUNS, subject, body, count=1, flags=re.I)
+                return re.sub(THING_PRONOUNS, lambda m: _in_place_of(m.group(0), subject), body, count=1, flags=re.I)
             if subject and subject not in body:
                 return f"{body.rstrip('?')} ({subject})?"
         if body != q or (not question_names(body) and len(body.split()) <= 6):
