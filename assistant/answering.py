@@ -106,7 +106,7 @@ def question_type(text: str) -> str:
     q = fold(text).strip()
     if re.search(r"^(when|since when)\b|\b(what|which|on what|in what) (date|day|month|year|dates)\b|\bwhen\b", q):
         return "date"
-    if re.search(r"\bhow (many|much|long)\b|\b(number|amount|total|percentage|score) of\b|\bwhat (was|is) the (number|total|amount|score|budget|population)\b", q):
+    if re.search(r"\bhow (many|much|long|big|large)\b|\b(number|amount|total|percentage|score) of\b|\bwhat (was|is) the (number|total|amount|score|budget|population)\b", q):
         return "number"
     if re.search(r"^(who|whom|whose)\b|\bwho\b", q):
         return "who"
@@ -399,7 +399,7 @@ class ExtractiveAnswerer:
         parts, citations, figures = [], [], []
         for n, cand in enumerate(chosen, 1):
             text = cand.unit.text
-            if q.qtype == "date" and cand.chunk.kind != "row" and not re.search(MONTHS, text):
+            if q.qtype == "date" and cand.chunk.kind != "row" and not re.search(rf"\b(?:{MONTHS})\b", text):
                 date = DATE_IN_HEADING.search(cand.chunk.heading)
                 if date:
                     text = f"{date.group(0).strip()}: {text}"
