@@ -7,11 +7,16 @@ each with a numbered citation. The steps:
    which/list -> several rows), its content words, and the names it depends on.
 2. Score every sentence of the retrieved passages (and any sentence naming the question's
    names) by meaning (cosine of precomputed vectors) and by the question's rarer words.
-3. Keep only sentences that can answer the type and mention every name in the question:
-   a question built on a false premise ("When did Torino twin with Barcelona?") finds no
-   such sentence, and the answerer abstains rather than answer a neighbouring question.
-4. Answer with the best sentence, a second one when it adds a figure or contradicts the
-   first (the report sometimes gives two figures for one thing), or a list of rows.
+3. Keep only sentences that can answer the type and whose entry mentions every name
+   (and any year but 2024) in the question. Abstain when none is left, when the best
+   scores too low, when a name is nowhere in the report ("…twin with Antananarivo?"),
+   or when the best sentence does not name what is asked ("How many spectators…",
+   "…annual budget?") and is not close enough in meaning to make up for it. A false
+   premise that shares a name with a real passage ("When did Torino twin with
+   Barcelona?", Barcelona being among Eurocities' founders) still gets through.
+4. Answer with the best sentence, one more that covers what it leaves out or gives
+   another figure for the same thing (the report sometimes contradicts itself), or a
+   list of table rows. A two-part question is answered part by part (`split_parts`).
 
 It does not retrieve: it receives hits from `retrieval.py`.
 """
