@@ -317,13 +317,14 @@ class ExtractiveAnswerer:
         qv /= np.linalg.norm(qv) + 1e-12
         hit_rank = {h.chunk.id: i for i, h in enumerate(hits)}
         pool = {self.row_of[(h.chunk.id, k)] for h in hits for k in range(len(h.chunk.units))}
-        missing = [n for n in q.names if not any(self._mentions(r, n) for r in range(len(self.all)))]
+        mentioned = [[r for r in range(len(self.all)) if self._mentions(r, n)] for n in q.names]
+        missing = [n for n, rows in zip(q.names, mentioned) if not rows]
         hard = [n for n in missing if not re.search(r"(ish|ese|ian|an)$", n[0]) or " " in n[0]]
         if hard:
             return self._abstain(question, q, hits, f"It does not mention {', '.join(n[0].title() for n in hard)}.")
         q.names = [n for n in q.names if n not in missing]
-        for name in q.names:
-            pool |= {r for r in range(len(self.all)) if self._mentions(r, name)}
+        for rows in mentioned:
+            pool |= set(rows)
         table: set[int] = set()
         if q.qtype == "list":
             # A list may be a table: the rows that share most of the question's words.

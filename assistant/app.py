@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .records import Answer, Citation, Entry, Section
+from .service import MAX_QUESTION_CHARS  # the page explains the limit before asking
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -35,7 +36,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 TITLE = "Torino report assistant"
 REPORT_TITLE = "International Activities Annual Report 2024"
 REPORT_SHORT = "Annual Report 2024"
-MAX_QUESTION_CHARS = 1000  # as service.check_question: the page explains it before asking
 EXAMPLES = [
     "How many foreign delegations did Torino receive in 2024?",
     "Who won the Nitto ATP Finals?",
