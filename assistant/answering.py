@@ -339,7 +339,10 @@ class ExtractiveAnswerer:
             c for c in ranked
             if self._fits(c, q.qtype, question) and all(self._mentions(c.row, n, entry=True) for n in q.names)
         ]
-        if not fitting or fitting[0].score < self.abstain_below:
+        # A sentence that itself names what the question names needs less support from
+        # meaning and wording (a bare table row: "Harbin | China | Letter of intent (2003)").
+        named = bool(fitting) and bool(q.names) and all(self._mentions(fitting[0].row, n) for n in q.names)
+        if not fitting or fitting[0].score < self.abstain_below * (0.8 if named else 1.0):
             return self._abstain(question, q, hits, "", fitting[0].score if fitting else 0.0)
         asked = asked_thing(question)
         naming = [c for c in fitting if asked and asked <= self.context_stems[c.row]]
@@ -356,9 +359,28 @@ class ExtractiveAnswerer:
         ]
         if q.qtype == "list" and rows:
             return self._list_answer(question, q, rows + [c for c in fitting if c not in rows])
+        if q.qtype == "list" and q.names:
+            entries = self._entries_naming(q, fitting)
+            if len(entries) >= 3:
+                return self._compose(question, q, entries, headed=True)
         answer = self._compose(question, q, self._choose(q, fitting))
         answer.support = best.score
         return answer
+
+    def _entries_naming(self, q: Question, fitting: list[Candidate]) -> list[Candidate]:
+        """For 'Which events did EUROCITIES…?': the best sentence of each entry of the best
+        one's section that itself names the question's names, best first, at most eight."""
+        best = fitting[0]
+        seen: dict[str, Candidate] = {}
+        for cand in fitting:
+            if (
+                cand.chunk.section_id == best.chunk.section_id
+                and cand.chunk.kind != "row"
+                and cand.score >= 0.4 * best.score
+                and all(self._mentions(cand.row, n) for n in q.names)
+            ):
+                seen.setdefault(cand.chunk.entry_id, cand)
+        return list(seen.values())[:8]
 
     def _shares_terms(self, cand: Candidate, q: Question) -> bool:
         """A row answers a list question only if it shares a word with it beyond the names."""
@@ -395,16 +417,26 @@ class ExtractiveAnswerer:
             if new_terms and cand.score >= 0.75 * best.score or figure or (close and len(chosen) == 1):
                 chosen.append(cand)
                 covered = covered | self.context_stems[cand.row]
+        following = [Candidate(best.chunk, k, self.row_of[(best.chunk.id, k)]) for k in range(best.k + 1, len(best.chunk.units))]
         # A sentence that introduces a list ("…three principles:") brings its items along.
         if best.unit.text.endswith(":"):
-            items = [Candidate(best.chunk, k, self.row_of[(best.chunk.id, k)]) for k in range(best.k + 1, len(best.chunk.units))]
-            chosen = [best] + [i for i in items if i.unit.kind == "item"][:10]
-        return chosen
+            return [best] + [i for i in following if i.unit.kind == "item"][:10]
+        # One that the next sentence goes on about ("This involves…") brings that sentence.
+        after = self.all[best.row + 1] if best.row + 1 < len(self.all) else None
+        if (
+            after is not None
+            and after.chunk.entry_id == best.chunk.entry_id
+            and CONTINUES.match(after.unit.text)
+            and after.row not in {c.row for c in chosen}
+        ):
+            chosen.insert(1, Candidate(after.chunk, after.k, after.row))
+        return chosen[:3]
 
-    def _compose(self, question: str, q: Question, chosen: list[Candidate]) -> Answer:
+    def _compose(self, question: str, q: Question, chosen: list[Candidate], headed: bool = False) -> Answer:
+        """Cited sentences; with `headed`, each as a list line led by its entry's heading."""
         parts, citations, figures = [], [], []
         for n, cand in enumerate(chosen, 1):
-            text = cand.unit.text
+            text = f"{cand.chunk.heading} — {cand.unit.text}" if headed else cand.unit.text
             if q.qtype == "date" and cand.chunk.kind != "row" and not re.search(rf"\b(?:{MONTHS})\b", text):
                 date = DATE_IN_HEADING.search(cand.chunk.heading)
                 if date:
@@ -417,7 +449,9 @@ class ExtractiveAnswerer:
         )
         conflict = shared_subject and all(figures[:2]) and figures[0] != figures[1]
         lead = "The report gives two accounts: " if conflict else ""
-        joiner = "\n- " if any(c.unit.kind == "item" for c in chosen[1:]) else " "
+        joiner = "\n- " if headed or any(c.unit.kind == "item" for c in chosen[1:]) else " "
+        if headed:
+            parts[0] = "- " + parts[0]
         return Answer(question, lead + joiner.join(parts), False, citations, qtype=q.qtype)
 
     def _list_answer(self, question: str, q: Question, fitting: list[Candidate]) -> Answer:
@@ -469,6 +503,7 @@ class ExtractiveAnswerer:
         return Answer(question, text, True, [], qtype=q.qtype, suggestions=suggestions, support=support)
 
 
+CONTINUES = re.compile(r"^(?:This|These|It|They|The latter|Its|Their)\b")
 PART_BREAK = re.compile(r",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|since|in which|on which)\b)", re.I)
 
 

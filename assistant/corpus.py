@@ -121,9 +121,10 @@ def split_sentences(text: str, offset: int) -> list[Unit]:
     """
     units: list[Unit] = []
     start = 0
-    titles = [m.span() for m in re.finditer(r"(?<!\*)\*[^*\n]+\*(?!\*)", text)]  # *A title. With a stop*
+    # Titles may hold full stops: *Ayrton Senna. Forever*, "Rivers and cities. Projects…".
+    titles = [m.span() for m in re.finditer(r"(?<!\*)\*[^*\n]+\*(?!\*)|\"[^\"\n]{3,200}\"|“[^”\n]{3,200}”", text)]
     for m in re.finditer(r"[.!?][\"”’')\]]*(\s+)", text):
-        if any(a < m.start() < b for a, b in titles):
+        if any(a < m.start() < b - 2 for a, b in titles):  # a stop that ends the title may end the sentence
             continue
         following = text[m.end() : m.end() + 1]
         if not following or not (following.isupper() or following.isdigit() or following in "“\"‘'€$(*"):

@@ -110,6 +110,20 @@ def test_a_list_over_table_rows_cites_each_row(assistant) -> None:
     assert all(c.section == "3.1" for c in answer.citations)
 
 
+def test_a_list_over_entries_leads_each_line_with_its_heading(assistant) -> None:
+    answer = assistant.ask("Which Eurocities events did Torino attend or host in 2024?")
+    for city in ("Berlin", "Utrecht", "Cluj-Napoca", "Bologna"):
+        assert city in answer.answer
+    assert answer.answer.startswith("- EUROCITIES: ")
+    assert len(answer.citations) == answer.answer.count("\n- ") + 1
+
+
+def test_a_sentence_that_goes_on_brings_the_next_one(assistant) -> None:
+    answer = assistant.ask("What did Fondazione Torino Musei agree with the Museum of Art of Gwangju?")
+    assert "Memorandum of Understanding" in answer.answer
+    assert "This involves the opening of a new section of the Museo di Arte Orientale" in answer.answer
+
+
 def test_bad_questions_are_user_errors(assistant) -> None:
     with pytest.raises(UserError):
         assistant.ask("   ")

@@ -102,6 +102,11 @@ def test_split_sentences_by_hand() -> None:
         "Then s.a.s. di Daniela left.",
     ]
     assert split_sentences(text, 100)[1].start == 100 + text.index("The player")
+    titled = 'It opened with "Rivers and cities. Projects." Then *Ayrton Senna. Forever* came.'
+    assert [u.text for u in split_sentences(titled, 0)] == [
+        'It opened with "Rivers and cities. Projects."',
+        "Then Ayrton Senna. Forever came.",
+    ]
 
 
 def test_a_small_report_parses_by_hand() -> None:
