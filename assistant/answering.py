@@ -105,6 +105,7 @@ class Question:
     qtype: str
     terms: list[str]  # stems of content words
     names: list[list[str]] = field(default_factory=list)  # each name: alternative folded forms
+    asked: set[str] = field(default_factory=set)  # stems of what it asks for (`asked_thing`)
 
 
 def question_type(text: str) -> str:
@@ -203,7 +204,7 @@ def figure_of(text: str, q: Question) -> str:
     if q.qtype == "date":
         m = DATE_IN_HEADING.search(text)
         return re.sub(r"\s+", " ", m.group(0)).strip() if m else ""
-    asked = asked_thing(q.text)
+    asked = q.asked
     if q.qtype != "number" or not asked:
         return ""
     tokens = re.findall(r"\d[\d,.]*|[A-Za-zÀ-ÿ']+", text)
@@ -219,7 +220,7 @@ def read_question(text: str) -> Question:
     terms = stems(text)
     # "French" asks about France: a demonym counts as matched by its country too.
     terms |= {stem(fold(DEMONYMS[w])) for w in words(text) if w in DEMONYMS}
-    return Question(text, question_type(text), sorted(terms), question_names(text))
+    return Question(text, question_type(text), sorted(terms), question_names(text), asked_thing(text))
 
 
 @dataclass
@@ -344,14 +345,13 @@ class ExtractiveAnswerer:
         named = bool(fitting) and bool(q.names) and all(self._mentions(fitting[0].row, n) for n in q.names)
         if not fitting or fitting[0].score < self.abstain_below * (0.8 if named else 1.0):
             return self._abstain(question, q, hits, "", fitting[0].score if fitting else 0.0)
-        asked = asked_thing(question)
-        naming = [c for c in fitting if asked and asked <= self.context_stems[c.row]]
+        naming = [c for c in fitting if q.asked and q.asked <= self.context_stems[c.row]]
         if naming and naming[0] is not fitting[0] and naming[0].score >= 0.6 * fitting[0].score:
             # Prefer the sentence that names what is asked ("the EU contribution…").
             fitting.remove(naming[0])
             fitting.insert(0, naming[0])
         best = fitting[0]
-        if self._unsupported(question, q, best):
+        if self._unsupported(q, best):
             return self._abstain(question, q, hits, "", best.score)
         rows = [
             c for c in fitting
@@ -387,7 +387,7 @@ class ExtractiveAnswerer:
         name_words = {stem(w) for n in q.names for form in n for w in words(form)}
         return bool((set(q.terms) - name_words) & self.context_stems[cand.row])
 
-    def _unsupported(self, question: str, q: Question, best: Candidate) -> bool:
+    def _unsupported(self, q: Question, best: Candidate) -> bool:
         """Does the best sentence leave out what the question asks for?
 
         "How many spectators…" answered by a sentence with a number but no spectators, or
@@ -398,7 +398,7 @@ class ExtractiveAnswerer:
         """
         if best.dense >= self.dense_enough:
             return False
-        return not asked_thing(question) <= self.context_stems[best.row] | stems(best.chunk.heading)
+        return not q.asked <= self.context_stems[best.row] | stems(best.chunk.heading)
 
     def _choose(self, q: Question, fitting: list[Candidate]) -> list[Candidate]:
         """The best sentence, then at most two more: one that covers what it leaves out, or
