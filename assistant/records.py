@@ -126,15 +126,23 @@ class Answer:
     qtype: str = ""
     suggestions: list[dict[str, str]] = field(default_factory=list)
     support: float = 0.0  # how well the best passage matched the question (abstains below a threshold)
+    short_answer: str = ""  # the answer alone, a span of the cited sentence: "48 foreign delegations"
+    reader: str = "extractive"  # which reader wrote it: "extractive" | "llm"
+    claims_dropped: int = 0  # statements of a written answer that failed the check against their citations
+    notice: str = ""  # a warning shown with the answer (e.g. the question is not in English)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "understood_as": self.understood_as or self.question,
             "answer": self.answer,
+            "short_answer": self.short_answer,
             "abstained": self.abstained,
             "type": self.qtype,
             "citations": [c.as_json() for c in self.citations],
             "closest_sections": self.suggestions,
             "support": round(self.support, 3),
+            "reader": self.reader,
+            "claims_dropped": self.claims_dropped,
+            **({"notice": self.notice} if self.notice else {}),
         }
