@@ -1,4 +1,7 @@
-"""Compose an answer from the report's own words, or say that the report does not say.
+"""The rule reader: compose an answer from the report's own words, or say that the report does not say.
+
+Kept as the default reader while the fitted reader (`extractive.py`) is below it on the
+dev split; `reader = "fitted"` selects the other one.
 
 No language model: the answer is the sentence(s) or table rows that answer the question,
 each with a numbered citation. The steps:
@@ -13,7 +16,7 @@ each with a numbered citation. The steps:
    or when the best sentence does not name what is asked ("How many spectators…",
    "…annual budget?") and is not close enough in meaning to make up for it. A false
    premise that shares a name with a real passage ("When did Torino twin with
-   Barcelona?", Barcelona being among Eurocities' founders) still gets through.
+   X?" when X is named elsewhere in the report) still gets through.
 4. Answer with the best sentence, one more that covers what it leaves out or gives
    another figure for the same thing (the report sometimes contradicts itself), or a
    list of table rows. A two-part question is answered part by part (`split_parts`).
@@ -28,7 +31,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -61,7 +64,7 @@ DEMONYMS = {
     "american": "USA", "argentinian": "Argentina", "argentine": "Argentina", "japanese": "Japan",
     "spanish": "Spain", "korean": "Korea", "italian": "Italy", "palestinian": "Palestinian",
     "moroccan": "Morocco", "senegalese": "Senegal", "dutch": "Netherlands", "belgian": "Belgium",
-    "british": "United Kingdom", "scottish": "Glasgow", "ukrainian": "Ukraine", "cuban": "Cuba",
+    "british": "United Kingdom", "scottish": "Scotland", "ukrainian": "Ukraine", "cuban": "Cuba",
     "israeli": "Israel", "romanian": "Romania", "mexican": "Mexico", "swiss": "Switzerland",
 }
 
@@ -165,9 +168,8 @@ PREPOSITIONS = {"of", "for", "in", "at", "on", "to", "by", "with", "from", "duri
 def asked_thing(text: str) -> set[str]:
     """Stems of what the question asks for, which the answering sentence must name.
 
-    'How many spectators watched…' -> {'spectat'}; 'What is the City of Torino's annual
-    budget?' -> {'annual', 'budget'}; 'Who is the Consul General of Morocco?' ->
-    {'consul', 'general'}; 'How much does Torino pay…' -> {'pay'}. Names are left out:
+    'How many visitors came…' -> {'visitor'}; 'What is the X's annual budget?' ->
+    {'annual', 'budget'}; 'How much does X spend…' -> {'spend'}. Names are left out:
     they are checked apart.
     """
     q = fold(text)
@@ -249,7 +251,7 @@ class ExtractiveAnswerer:
         chunks: Sequence[Chunk],
         unit_keys: list[tuple[str, int]],
         unit_vectors: np.ndarray,
-        abstain_below: float,
+        abstain_below: float = 0.42,
         dense_enough: float = 0.7,
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
@@ -270,7 +272,7 @@ class ExtractiveAnswerer:
         self.rows_by_group: dict[str, list[Candidate]] = {}
         for cand in self.all:
             if cand.chunk.kind == "row":
-                self.rows_by_group.setdefault(cand.chunk.text.split(" — ")[0], []).append(cand)
+                self.rows_by_group.setdefault(cand.chunk.group, []).append(cand)
 
     # -- scoring -----------------------------------------------------------------------
 
@@ -312,7 +314,7 @@ class ExtractiveAnswerer:
 
     # -- answering ---------------------------------------------------------------------
 
-    def answer(self, question: str, q_vec: Sequence[float], hits: Sequence[Hit]) -> Answer:
+    def answer_with(self, question: str, q_vec: Sequence[float], hits: Sequence[Hit]) -> Answer:
         q = read_question(question)
         qv = np.asarray(q_vec, dtype=np.float32)
         qv /= np.linalg.norm(qv) + 1e-12
@@ -341,7 +343,7 @@ class ExtractiveAnswerer:
             if self._fits(c, q.qtype, question) and all(self._mentions(c.row, n, entry=True) for n in q.names)
         ]
         # A sentence that itself names what the question names needs less support from
-        # meaning and wording (a bare table row: "Harbin | China | Letter of intent (2003)").
+        # meaning and wording (a bare table row: "City | Country | Kind (year)").
         named = bool(fitting) and bool(q.names) and all(self._mentions(fitting[0].row, n) for n in q.names)
         if not fitting or fitting[0].score < self.abstain_below * (0.8 if named else 1.0):
             return self._abstain(question, q, hits, "", fitting[0].score if fitting else 0.0)
@@ -456,7 +458,7 @@ class ExtractiveAnswerer:
 
     def _list_answer(self, question: str, q: Question, fitting: list[Candidate]) -> Answer:
         best = fitting[0]
-        group = best.chunk.text.split(" — ")[0]
+        group = best.chunk.group
         rows = self.rows_by_group.get(group, [best])
         # Keep rows that match what sets them apart in the question (a country, a kind, a year).
         def selective(marks: list[list[str]]) -> list[list[str]]:
@@ -504,36 +506,31 @@ class ExtractiveAnswerer:
 
 
 CONTINUES = re.compile(r"^(?:This|These|It|They|The latter|Its|Their)\b")
-PART_BREAK = re.compile(r",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|since|in which|on which)\b)", re.I)
 
 
-def split_parts(question: str) -> list[str]:
-    """'How many members…, and when did Torino join?' -> ['How many members…?', 'when did Torino join?']"""
-    parts = [p.strip(" ,?") for p in PART_BREAK.split(question) if p.strip(" ,?")]
-    return [f"{p}?" for p in parts] if len(parts) > 1 else [question]
+class RuleReader:
+    """The rule answerer behind the `Reader` seam, with the short answer in front."""
 
+    name = "extractive"
 
-def merge_answers(question: str, answers: Sequence[Answer]) -> Answer:
-    """One answer from the answers to each part, citations renumbered and not repeated."""
-    texts: list[str] = []
-    citations: list[Citation] = []
-    for part in answers:
-        if part.abstained:
-            continue
-        renumber: dict[int, int] = {}
-        for c in part.citations:
-            same = next((d for d in citations if (d.start, d.end) == (c.start, c.end)), None)
-            if same is None:
-                same = Citation(len(citations) + 1, c.section, c.section_title, c.heading, c.pages,
-                                c.quote, c.start, c.end, c.passage)
-                citations.append(same)
-            renumber[c.n] = same.n
-        texts.append(re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", part.answer))
-    if not texts:
-        first = answers[0]
-        return Answer(question, first.answer, True, [], qtype=first.qtype, suggestions=first.suggestions)
-    unanswered = [a.question for a in answers if a.abstained]
-    if unanswered:
-        texts.append("The report does not say " + "; ".join(f"“{q}”" for q in unanswered) + ".")
-    support = min(a.support for a in answers if not a.abstained)
-    return Answer(question, " ".join(texts), False, citations, qtype=answers[0].qtype, support=support)
+    def __init__(self, answerer: ExtractiveAnswerer, embed: Callable[[str], Sequence[float]]) -> None:
+        self.answerer = answerer
+        self.embed = embed
+
+    def answer(self, question: str, passages: Sequence[Hit], conversation: object = None) -> Answer:
+        from .extractive import NOTICE_IT, closest_sections, short_span
+        from .question import read_question as read
+
+        q = read(question)
+        if q.language != "en":
+            return Answer(question, NOTICE_IT, True, [], qtype=q.qtype, notice=NOTICE_IT,
+                          suggestions=closest_sections(passages))
+        answer = self.answerer.answer_with(question, self.embed(question), passages)
+        if answer.abstained or not answer.citations:
+            return answer
+        first = answer.citations[0]
+        short = short_span(q, first.quote, first.heading) if q.qtype != "list" else ""
+        if short and fold(short) not in fold(answer.answer[: len(short) + 40]):
+            answer.answer = f"{short}: {answer.answer}"
+        answer.short_answer = short or first.quote
+        return answer

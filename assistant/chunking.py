@@ -4,7 +4,7 @@ A chunk never crosses an entry (so never two sections); a long entry is cut betw
 its units (sentences, list items). Each chunk's searchable text starts with its context,
 so a table row keeps its meaning on its own:
 
-    "Twinnings and agreements — Cologne | Germany | Twinning (1958)"
+    "Twinnings and agreements — <city> | <country> | <kind> (<year>)"
 
 It does not embed or store anything: see `index.py`.
 """
@@ -60,6 +60,7 @@ def chunk_entry(section: Section, entry: Entry, max_chars: int) -> list[Chunk]:
                 entry_id=entry.id,
                 kind=entry.kind,
                 units=tuple(units),
+                group=entry.group,
             )
         )
     return chunks

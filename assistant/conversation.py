@@ -1,104 +1,150 @@
-"""Read a follow-up in the light of the earlier turns: "And who won it?" -> "who won Nitto ATP Finals?".
+"""Read a follow-up in the light of the conversation: "Who did he beat?" -> "Who did Jannik Sinner beat?".
 
-A separate step, so that an LLM-based rewriter can replace it: anything with a
-`rewrite(question, history) -> str` method will do. `history` holds the earlier turns
-as (question as understood, answer) pairs, oldest first.
-
-The rule-based rewriter here carries the subject over:
-- "What about Lyon?" / "And Lyon?" -> the previous question with its name replaced by Lyon;
-- a pronoun ("it", "he", "there", ...) -> the subject of the previous turn (a name in
-  the previous question, or the heading the previous answer came from, or the person
-  it named);
-- a question that stands on its own is left as it is.
+A separate step behind the `Rewriter` protocol, so an LLM-based rewriter can replace it.
+The rule-based one rewrites a question only when it holds a reference it cannot resolve
+alone, and resolves it against the previous *answer* as well as the previous question:
+- "What about Lyon?" / "And with Nagoya?" -> the previous question with its name swapped
+  (or the phrase added after its preposition);
+- "he", "she", "his"… -> the person the previous answer named;
+- "it", "its", "there", "they"… -> the entity the previous answer gave when it answered
+  "which/who/where", else the name in the previous question, else the entry it cited;
+  when the previous answer listed several, it asks back which one;
+- "the <word>" in a question with no name of its own, the word taken from the previous
+  turn ("the final", "the agreement") -> the previous subject added in brackets.
+A question with a name of its own and no pronoun (a topic switch) is left as it is.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Protocol, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
 
-from .answering import question_names
-from .records import Answer
+from .question import question_names
+from .reader import Conversation, Turn
+from .text import DATE, NAME, fold, stems
 
-PERSON_PRONOUNS = r"\b(he|she|him|his|her)\b"
-THING_PRONOUNS = r"\b(it|its|they|them|their|there|that event|this event|the event|that|this)\b"
-PERSON = re.compile(r"\b([A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)+)\b")
+PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
+THING = re.compile(r"\b(it|its|they|them|their|there|this one|that one)\b", re.I)
+ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(.+?)\??$|^and\s+(.+?)\??$", re.I)
+PREPOSITIONS = {"for", "in", "at", "on", "to", "from", "with", "during", "by", "of"}
+_LEADS = {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was", "the", "a"}
+
+
+@dataclass
+class Rewrite:
+    question: str  # the question as understood
+    choices: list[str] = field(default_factory=list)  # several candidates: ask which one
 
 
 class Rewriter(Protocol):
-    def rewrite(self, question: str, history: Sequence[tuple[str, Answer]]) -> str: ...
+    def rewrite(self, question: str, conversation: Conversation) -> Rewrite: ...
 
 
 def main_name(question: str) -> str:
     """The longest name in a question, as written."""
-    spans = [m.group(0) for m in re.finditer(r"[A-Z][\w'’.&-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z0-9][\w'’.&-]*)*", question)]
-    spans = [s for s in spans if s.split()[0].lower() not in {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was"}]
+    spans = []
+    for m in NAME.finditer(question):
+        tokens = m.group(0).split()
+        while tokens and fold(tokens[0]) in _LEADS:
+            tokens.pop(0)
+        if tokens and not DATE.fullmatch(" ".join(tokens)):
+            spans.append(" ".join(tokens))
     return max(spans, key=len) if spans else ""
 
 
-def _subject(history: Sequence[tuple[str, Answer]]) -> str:
-    """What the last turn was about: what its answer named, if it asked 'which…?', else
-    the name in its question, else the heading its answer came from."""
-    understood, answer = history[-1]
-    heading = re.split(r",\s*\d|:\s", answer.citations[0].heading)[0] if answer.citations else ""
-    name = main_name(understood)
-    if heading and (not name or re.match(r"^\s*(which|what)(\s+\w+){1,3}\s+(is|was|did|does|has)\b", understood, re.I)):
-        return heading
-    return name or heading
+def _people(text: str, exclude: str) -> list[str]:
+    return [s for s in (m.group(0) for m in NAME.finditer(text)) if len(s.split()) >= 2 and s not in exclude
+            and fold(s.split()[0]) not in _LEADS]
+
+
+def _entities(turn: Turn) -> list[str]:
+    """What the previous answer gave as its answer, when it answered with names."""
+    a = turn.answer
+    if a.abstained or not a.short_answer:
+        return []
+    if a.qtype in ("list", "where", "who") or re.match(r"^\s*(which|what)\s+\w+", turn.understood, re.I):
+        parts = [p.strip() for p in re.split(r",\s*|\s+and\s+", a.short_answer) if p.strip()]
+        named = [p for p in parts if NAME.fullmatch(p) and len(p) <= 60]
+        return named if named and len(named) == len(parts) else []
+    return []
+
+
+def _subject(turn: Turn) -> str:
+    entities = _entities(turn)
+    if len(entities) == 1:
+        return entities[0]
+    name = main_name(turn.understood)
+    if name:
+        return name
+    cited = turn.answer.citations
+    return re.split(r",\s*\d|:\s", cited[0].heading)[0] if cited else ""
 
 
 def _in_place_of(pronoun: str, subject: str) -> str:
-    """'there' -> 'at X', 'its' -> "X's", 'it' -> 'X'."""
     word = pronoun.lower()
     if word == "there":
-        return f"at {subject}"
-    if word in {"its", "their"}:
+        return f"in {subject}"
+    if word in {"its", "their", "his", "her", "hers"}:
         return f"{subject}'s"
     return subject
 
 
 class RuleRewriter:
-    """Carry the subject of the conversation into a follow-up question."""
+    """Resolve references to the previous turn; leave standalone questions alone."""
 
-    def rewrite(self, question: str, history: Sequence[tuple[str, Answer]]) -> str:
+    def rewrite(self, question: str, conversation: Conversation) -> Rewrite:
         q = question.strip()
-        if not history:
-            return q
-        previous, answer = history[-1]
-        m = re.match(r"^(?:and\s+)?(?:what|how)\s+about\s+(.+?)\??$|^and\s+(.+?)\?$", q, re.I)
-        if m and len((m.group(1) or m.group(2)).split()) <= 6 and not re.search(THING_PRONOUNS, (m.group(1) or m.group(2)), re.I):
-            new = (m.group(1) or m.group(2)).strip()
-            first = new.split()[0]
-            if first in {"for", "in", "at", "on", "to", "from", "with", "during", "by"}:
-                if f" {first} " not in previous:
-                    return f"{previous.rstrip('?')} {new}?"
-                # 'And for the second round?' after '…for the first round?': swap the like phrase.
-                words = previous.rstrip("?").split()
-                at = len(words) - 1 - words[::-1].index(first)
-                return " ".join(words[:at] + new.split() + words[at + len(new.split()) :]) + "?"
-            old = main_name(previous)
-            if old and old in previous:
-                if re.search(rf"\bthe {re.escape(old)}", previous):
-                    new = re.sub(r"^the\s+", "", new, flags=re.I)  # '…the Nitto ATP Finals' -> '…the Book Fair'
-                return previous.replace(old, new, 1)
-            return f"{previous.rstrip('?')} {new}?"
+        last = conversation.last
+        if last is None:
+            return Rewrite(q)
+        previous = last.understood
+        m = ELLIPSIS.match(q)
+        if m and len((m.group(1) or m.group(2)).split()) <= 6 and not (THING.search(q) or PERSON.search(q)):
+            return Rewrite(self._swap(previous, (m.group(1) or m.group(2)).strip()))
         body = re.sub(r"^and\s+", "", q, flags=re.I)
         body = body[:1].upper() + body[1:]
-        if re.search(PERSON_PRONOUNS, body, re.I):
-            people = [p for p in PERSON.findall(answer.answer) if p not in previous and p.split()[0] not in {"The", "A", "In", "On"}]
-            person = max(people, key=lambda p: len(p.split()), default="")
-            if person:
-                body = re.sub(PERSON_PRONOUNS, person, body, count=1, flags=re.I)
-                subject = _subject(history)
-                return f"{body.rstrip('?')} ({subject})?" if subject and subject not in body else body
-        if re.search(THING_PRONOUNS, body, re.I):
-            subject = _subject(history)
-            if subject and not question_names(body):
-                return re.sub(THING_PRONOUNS, lambda m: _in_place_of(m.group(0), subject), body, count=1, flags=re.I)
-            if subject and subject not in body:
-                return f"{body.rstrip('?')} ({subject})?"
-        if body != q or (not question_names(body) and len(body.split()) <= 6):
-            subject = _subject(history)
-            if subject and subject not in body:
-                return f"{body.rstrip('?')} ({subject})?"
-        return body if body != q else q
+        pronoun = PERSON.search(body)
+        if pronoun:
+            people = _people(last.answer.short_answer, previous) or _people(last.answer.answer, previous)
+            if people:
+                return Rewrite(PERSON.sub(lambda p: _in_place_of(p.group(0), people[0]), body, count=1))
+        thing = THING.search(body)
+        if thing or pronoun:
+            entities = _entities(last)
+            if len(entities) > 1:
+                return Rewrite(body, choices=entities[:8])
+            subject = _subject(last)
+            if subject and thing:
+                return Rewrite(THING.sub(lambda p: _in_place_of(p.group(0), subject), body, count=1))
+            if subject:
+                return Rewrite(f"{body.rstrip('?')} ({subject})?")
+        if not question_names(body) and self._refers_back(body, last):
+            subject = _subject(last)
+            if subject and fold(subject) not in fold(body):
+                return Rewrite(f"{body.rstrip('?')} ({subject})?")
+        return Rewrite(body if body != q else q)
+
+    @staticmethod
+    def _refers_back(body: str, last: Turn) -> bool:
+        """'the final', 'the agreement': a definite noun the previous turn spoke of."""
+        nouns = {w for w in re.findall(r"\b(?:the|that|this)\s+([a-z]+)", body.lower())}
+        before = stems(f"{last.understood} {last.answer.short_answer}")
+        return bool(nouns) and bool(stems(" ".join(nouns)) & before)
+
+    @staticmethod
+    def _swap(previous: str, new: str) -> str:
+        """'What about Lyon?' after '…twin with Glasgow?' -> '…twin with Lyon?'."""
+        first = new.split()[0].lower()
+        if first in PREPOSITIONS:
+            words = previous.rstrip("?").split()
+            if first not in [w.lower() for w in words]:
+                return f"{previous.rstrip('?')} {new}?"
+            at = len(words) - 1 - [w.lower() for w in words][::-1].index(first)
+            return " ".join(words[:at] + new.split() + words[at + len(new.split()):]) + "?"
+        old = main_name(previous)
+        if old:
+            if re.search(rf"\bthe {re.escape(old)}", previous):
+                new = re.sub(r"^the\s+", "", new, flags=re.I)
+            return previous.replace(old, new, 1)
+        return f"{previous.rstrip('?')} ({new})?"

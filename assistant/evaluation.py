@@ -88,16 +88,27 @@ def question_item(question: str) -> QAItem:
     return QAItem("ask", (question,), (), (), True, "", "", "")
 
 
+SPLITS = ("dev", "test", "fresh")
+
+
 def load_qa(path: Path, split: str = "all") -> list[QAItem]:
-    """The items of one split ("dev", "test" or "all"), in file order."""
-    if split not in ("dev", "test", "all"):
-        raise ValueError(f"unknown split {split!r}: use dev, test or all")
+    """The items of one split ("dev", "test", "fresh" or "all"), in file order.
+
+    `path` is one JSONL file or a folder of them (`evals/`: qa.jsonl, dev_extra.jsonl,
+    fresh.jsonl). `fresh` was written by someone who saw neither the code nor the other
+    questions, and is only ever scored, never tuned on.
+    """
+    if split not in (*SPLITS, "all"):
+        raise ValueError(f"unknown split {split!r}: use {', '.join(SPLITS)} or all")
+    path = Path(path)
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
     items = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = QAItem.from_json(json.loads(line))
-            if split == "all" or item.split == split:
-                items.append(item)
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = QAItem.from_json(json.loads(line))
+                if split == "all" or item.split == split:
+                    items.append(item)
     return items
 
 

@@ -8,10 +8,11 @@ wired in `service.build_assistant`; nothing else imports a reader's internals.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
-from .records import Answer
+from .records import Answer, Citation
 from .retrieval import Hit
 
 
@@ -41,3 +42,42 @@ class Reader(Protocol):
     name: str
 
     def answer(self, question: str, passages: Sequence[Hit], conversation: Conversation) -> Answer: ...
+
+
+PART_BREAK = re.compile(r",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|since|in which|on which)\b)", re.I)
+
+
+def split_parts(question: str) -> list[str]:
+    """'How many members…, and when did Torino join?' -> ['How many members…?', 'when did Torino join?']"""
+    parts = [p.strip(" ,?") for p in PART_BREAK.split(question) if p.strip(" ,?")]
+    return [f"{p}?" for p in parts] if len(parts) > 1 else [question]
+
+
+def merge_answers(question: str, answers: Sequence[Answer]) -> Answer:
+    """One answer from the answers to each part, citations renumbered and not repeated."""
+    texts: list[str] = []
+    shorts: list[str] = []
+    citations: list[Citation] = []
+    for part in answers:
+        if part.abstained:
+            continue
+        renumber: dict[int, int] = {}
+        for c in part.citations:
+            same = next((d for d in citations if (d.start, d.end) == (c.start, c.end)), None)
+            if same is None:
+                same = Citation(len(citations) + 1, c.section, c.section_title, c.heading, c.pages,
+                                c.quote, c.start, c.end, c.passage)
+                citations.append(same)
+            renumber[c.n] = same.n
+        texts.append(re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", part.answer))
+        shorts.append(part.short_answer)
+    if not texts:
+        first = answers[0]
+        return Answer(question, first.answer, True, [], qtype=first.qtype, suggestions=first.suggestions,
+                      reader=first.reader)
+    unanswered = [a.question for a in answers if a.abstained]
+    if unanswered:
+        texts.append("The report does not say " + "; ".join(f"“{q}”" for q in unanswered) + ".")
+    support = min(a.support for a in answers if not a.abstained)
+    return Answer(question, " ".join(texts), False, citations, qtype=answers[0].qtype, support=support,
+                  short_answer="; ".join(s for s in shorts if s), reader=answers[0].reader)

@@ -81,6 +81,8 @@ class Chunk:
     entry_id: str
     kind: str
     units: tuple[Unit, ...] = ()
+    group: str = ""  # a row's table or list ("Consulates — Consulates General"); its entry_id is the row's id
+
 
     def metadata(self) -> dict[str, Any]:
         """Flat metadata, as a vector store wants it."""
@@ -95,6 +97,7 @@ class Chunk:
             "end": self.end,
             "entry_id": self.entry_id,
             "kind": self.kind,
+            "group": self.group,
         }
 
 

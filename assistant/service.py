@@ -1,22 +1,26 @@
 """The composition root: `build_assistant(settings)` wires report -> chunks -> index ->
-retriever -> answerer -> conversation into one `Assistant`, which the CLI, the chat page,
+retriever -> reader -> conversation into one `Assistant`, which the CLI, the chat page,
 the evaluation and the tests all call the same way.
 
-Swap points are injected here: the embedding model, the retrieval mode, the rewriter.
+Swap points are injected here: the embedding model, the retrieval mode, the reader
+(`settings.reader`), the rewriter. A turn of a conversation looks only at the turns just
+before it (`CONTEXT_TURNS`), so its cost does not grow with the conversation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
-from .answering import ExtractiveAnswerer, merge_answers, question_names, split_parts
 from .chunking import chunk_report
 from .config import Settings
-from .conversation import RuleRewriter, Rewriter, main_name
+from .conversation import Rewrite, RuleRewriter, Rewriter, main_name
 from .corpus import Report, load_report
+from .question import Vocabulary, correct, english_words, language, question_names
+from .reader import Conversation, Reader, Turn, merge_answers, split_parts
 from .records import Answer, Chunk
 from .retrieval import Hit, Retriever
 
@@ -29,6 +33,7 @@ class UserError(ValueError):
 
 
 MAX_QUESTION_CHARS = 1000
+CONTEXT_TURNS = 3  # earlier turns a follow-up is read against
 
 
 def check_question(question: str) -> str:
@@ -49,50 +54,92 @@ class Assistant:
     chunks: list[Chunk]
     embed_model: BaseEmbedding
     retriever: Retriever
-    answerer: ExtractiveAnswerer
+    reader: Reader
     rewriter: Rewriter
+    vocab: Vocabulary
     manifest: dict
+    _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
-    def _embed(self, text: str) -> list[float]:
-        return self.embed_model.get_query_embedding(text)
+    def embed(self, text: str) -> list[float]:
+        """The query vector, computed once per text (retrieval and reader share it)."""
+        if text not in self._vectors:
+            self._vectors[text] = self.embed_model.get_query_embedding(text)
+            if len(self._vectors) > 256:
+                self._vectors.popitem(last=False)
+        return self._vectors[text]
 
     def retrieve(self, question: str) -> list[Hit]:
         q = check_question(question)
-        return self.retriever.search(q, self._embed(q))
+        return self.retriever.search(q, self.embed(q))
 
     def ask(self, question: str) -> Answer:
         return self.ask_turns([question])
 
     def ask_turns(self, turns: Sequence[str]) -> Answer:
-        """Answer the last turn; earlier turns set the subject of follow-ups."""
+        """Answer the last turn; the few turns before it set the subject of follow-ups."""
         if not turns:
             raise UserError("no question given")
-        history: list[tuple[str, Answer]] = []
+        questions = [check_question(t) for t in turns]
+        conversation = Conversation()
         answer: Answer | None = None
-        for turn in turns:
-            q = check_question(turn)
-            understood = self.rewriter.rewrite(q, history)
-            answer = self._answer_parts(understood, history)
-            answer.question, answer.understood_as = q, understood
-            history.append((understood, answer))
+        for q in questions[-(CONTEXT_TURNS + 1):]:
+            answer = self.answer_turn(q, conversation)
         assert answer is not None
         return answer
 
-    def _answer_parts(self, question: str, history: list[tuple[str, Answer]]) -> Answer:
+    def understand(self, question: str, conversation: Conversation) -> Rewrite:
+        """The question as understood: typos corrected against the report's words, then
+        read in the light of the conversation."""
+        q = check_question(question)
+        if language(q) == "en":
+            q, _ = correct(q, self.vocab)
+        return self.rewriter.rewrite(q, conversation)
+
+    def answer_turn(self, question: str, conversation: Conversation) -> Answer:
+        """Answer one turn and append it to `conversation` (a page keeps one per session)."""
+        q = check_question(question)
+        rewrite = self.understand(q, conversation)
+        understood = rewrite.question
+        if rewrite.choices:
+            listed = ", ".join(rewrite.choices[:-1]) + f" or {rewrite.choices[-1]}"
+            answer = Answer(q, f"Which one do you mean: {listed}? Ask again naming it.", True,
+                            qtype="clarify", reader="conversation")
+        else:
+            answer = self._answer_parts(understood, conversation)
+        answer.question = q
+        answer.understood_as = understood if understood != q else ""
+        conversation.turns.append(Turn(q, understood, answer))
+        return answer
+
+    def _answer_parts(self, question: str, conversation: Conversation) -> Answer:
         """A two-part question ("How many members…, and when did Torino join?") is answered
         part by part, the second read as a follow-up of the first, then merged."""
         parts = split_parts(question)
         answers: list[Answer] = []
         for i, part in enumerate(parts):
-            understood = self.rewriter.rewrite(part, history + [(parts[0], answers[0])]) if i else part
-            if not question_names(understood):
-                # 'How many speakers and how many events did Biennale Tecnologia have?'
-                named = next((p for p in parts if question_names(p)), "")
-                subject = main_name(named)
-                understood = f"{understood.rstrip('?')} ({subject})?" if subject else understood
-            vector = self._embed(understood)
-            answers.append(self.answerer.answer(understood, vector, self.retriever.search(understood, vector)))
+            understood = part
+            if i:
+                context = Conversation([Turn(parts[0], parts[0], answers[0])])
+                understood = self.rewriter.rewrite(part, context).question
+                if not question_names(understood):
+                    subject = main_name(parts[0])
+                    understood = f"{understood.rstrip('?')} ({subject})?" if subject else understood
+            answers.append(self.reader.answer(understood, self.retriever.search(understood, self.embed(understood)), conversation))
         return answers[0] if len(answers) == 1 else merge_answers(question, answers)
+
+
+def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable[[str], list[float]], vocab: Vocabulary) -> Reader:
+    """The reader named by `settings.reader`: "extractive" (rules, the default), "fitted"
+    (signals weighed by models fitted on dev), or "llm" (a language model, checked)."""
+    from .answering import ExtractiveAnswerer, RuleReader
+    from .extractive import ExtractiveReader
+
+    if settings.reader == "fitted":
+        return ExtractiveReader(chunks, handle.unit_keys, np.asarray(handle.unit_vectors), embed, vocab)
+    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, np.asarray(handle.unit_vectors)), embed)
+    if settings.reader == "extractive":
+        return rules
+    raise UserError(f"unknown reader {settings.reader!r}: use 'extractive', 'fitted' or 'llm'")
 
 
 def build_assistant(
@@ -117,5 +164,7 @@ def build_assistant(
     embed_model = embed_model or load_embed_model(settings)
     handle = open_index(settings, chunks, report.text, embed_model, progress=progress, echo=echo)
     retriever = Retriever(handle, chunks, settings, mode=retrieval)
-    answerer = ExtractiveAnswerer(chunks, handle.unit_keys, np.asarray(handle.unit_vectors), settings.abstain_below)
-    return Assistant(settings, report, chunks, embed_model, retriever, answerer, rewriter or RuleRewriter(), handle.manifest)
+    vocab = Vocabulary([report.text], english_words(settings.model_path))
+    assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(), vocab, handle.manifest)  # type: ignore[arg-type]
+    assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab)
+    return assistant

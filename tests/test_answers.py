@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import question_names, question_type, read_question
+from assistant.question import question_names, question_type, read_question
 from assistant.service import UserError, build_assistant
 
 
 @pytest.mark.parametrize(
     "question, passage_section, words",
     [
-        ("How many foreign delegations did Torino receive in 2024?", "3.2", "48 foreign delegations"),
+        ("How many foreign delegations visited Torino during 2024?", "3.2", "48 foreign delegations"),
         ("EU contribution CLIMABOROUGH", "6", "292,500"),
         ("Cologne Germany twinning", "3.1", "Cologne | Germany"),
     ],
@@ -24,13 +24,13 @@ def test_each_retriever_finds_known_passages(assistant, settings, mode, question
 
 
 KNOWN = [
-    ("How many foreign delegations did Torino receive in 2024?", ["48", "26 countries"], "3.2"),
+    ("How many foreign delegations visited Torino during 2024?", ["48", "26 countries"], "3.2"),
     ("Who won the Nitto ATP Finals?", ["Jannik Sinner"], "8"),
-    ("When did Torino join ECCAR?", ["2020"], "4"),
+    ("In which year did Torino become a member of ECCAR?", ["2020"], "4"),
     ("How much is the EU contribution to the City of Torino for CLIMABOROUGH?", ["292,500"], "6"),
-    ("When did the Mayor sign the agreement with Gwangju?", ["15 April"], "3.1"),
-    ("When was the ITC-ILO founded?", ["1964"], "5"),
-    ("Which countries have a consulate general in Torino?", ["Morocco", "Peru", "Romania"], "3.5"),
+    ("On what date did the Mayor sign the Gwangju agreement?", ["15 April"], "3.1"),
+    ("In which year was the ITC-ILO established?", ["1964"], "5"),
+    ("Which countries keep a consulate general in Torino?", ["Morocco", "Peru", "Romania"], "3.5"),
     ("Who won the third stage of the Tour de France in Torino?", ["Biniam Girmay"], "8"),
     ("How many galleries took part in Artissima?", ["189"], "7"),
     ("Where did the Deputy Mayor for Culture go in January for the UNESCO World Book Capitals meeting?", ["Guadalajara"], "3.3"),
@@ -55,7 +55,7 @@ def test_known_questions_are_answered_and_cited(assistant, question, expected, s
 
 
 def test_citations_point_at_the_quoted_text(assistant) -> None:
-    answer = assistant.ask("How many foreign delegations did Torino receive in 2024?")
+    answer = assistant.ask("How many foreign delegations visited Torino during 2024?")
     citation = answer.citations[0]
     assert assistant.report.text[citation.start : citation.end] == citation.quote
     assert (citation.section_title, citation.pages) == ("Foreign delegations", "34")
@@ -71,9 +71,9 @@ def test_both_figures_where_the_report_contradicts_itself(assistant) -> None:
     "question",
     [
         "What is Torino's annual budget?",
-        "How many foreign delegations did Torino receive in 2023?",
+        "How many foreign delegations visited Torino during 2023?",
         "When did Torino sign a twinning with Madagascar's capital Antananarivo?",
-        "How many spectators watched the Tour de France stage finish in Torino?",
+        "How many people watched the Tour de France finish in Torino?",
     ],
 )
 def test_abstains_where_the_report_is_silent(assistant, question) -> None:
@@ -96,14 +96,14 @@ def test_what_about_swaps_the_name(assistant) -> None:
 
 
 def test_a_two_part_question_is_answered_part_by_part(assistant) -> None:
-    answer = assistant.ask("How many members does the World Tourism Cities Federation have, and when did Torino join?")
+    answer = assistant.ask("How many members are in the World Tourism Cities Federation, and when did Torino join it?")
     assert "182" in answer.answer and "2015" in answer.answer
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     assert all(f"[{c.n}]" in answer.answer for c in answer.citations)
 
 
 def test_a_list_over_table_rows_cites_each_row(assistant) -> None:
-    answer = assistant.ask("With which cities did Torino sign agreements in 2024?")
+    answer = assistant.ask("Which cities signed agreements with Torino during 2024?")
     for city in ("Bethlehem", "Gwangju", "Khouribga", "Louga", "Lviv", "Praia"):
         assert city in answer.answer
     assert "Lyon" not in answer.answer  # an agreement, but of 2023
@@ -111,7 +111,7 @@ def test_a_list_over_table_rows_cites_each_row(assistant) -> None:
 
 
 def test_a_list_over_entries_leads_each_line_with_its_heading(assistant) -> None:
-    answer = assistant.ask("Which Eurocities events did Torino attend or host in 2024?")
+    answer = assistant.ask("Which Eurocities events did Torino attend or host during 2024?")
     for city in ("Berlin", "Utrecht", "Cluj-Napoca", "Bologna"):
         assert city in answer.answer
     assert answer.answer.startswith("- EUROCITIES: ")
@@ -119,7 +119,7 @@ def test_a_list_over_entries_leads_each_line_with_its_heading(assistant) -> None
 
 
 def test_a_sentence_that_goes_on_brings_the_next_one(assistant) -> None:
-    answer = assistant.ask("What did Fondazione Torino Musei agree with the Museum of Art of Gwangju?")
+    answer = assistant.ask("What agreement did Fondazione Torino Musei sign with the Gwangju Museum of Art?")
     assert "Memorandum of Understanding" in answer.answer
     assert "This involves the opening of a new section of the Museo di Arte Orientale" in answer.answer
 
@@ -134,7 +134,7 @@ def test_bad_questions_are_user_errors(assistant) -> None:
 @pytest.mark.parametrize(
     "question, qtype",
     [
-        ("When did we sign with Gwangju?", "date"),
+        ("When did we sign the Gwangju pact?", "date"),
         ("How many delegations came in 2024?", "number"),
         ("Who won the Nitto ATP Finals?", "who"),
         ("Where was the conference held?", "where"),
@@ -147,7 +147,7 @@ def test_question_types(question, qtype) -> None:
 
 
 def test_question_names_by_hand() -> None:
-    assert question_names("When did Torino twin with Barcelona?") == [["barcelona"]]
+    assert question_names("Did Torino ever twin with Barcelona?") == [["torino"], ["barcelona"]]
     assert question_names("Who won the Nitto ATP Finals?") == [["nitto atp finals"]]
     assert question_names("Which French cities are twinned?") == [["french", "france"]]
     assert "franc" in read_question("Which French cities are twinned?").terms

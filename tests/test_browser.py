@@ -142,7 +142,7 @@ def test_each_browser_session_has_its_own_conversation(browser: Browser, url: st
 
 
 def test_a_citation_takes_you_to_its_place_in_the_report(page: Page) -> None:
-    ask(page, "When did Torino join ECCAR?")
+    ask(page, "In which year did Torino become a member of ECCAR?")
     expect(page.locator("#jump input")).to_have_value("[1] §4 International networks: ECCAR – European Coalition of Cities against Racism")
     page.locator("#jump-button").click()
     text = page.locator("#report-text")

@@ -21,7 +21,7 @@ def test_help_is_instant_and_lists_commands() -> None:
 
 
 def test_ask_for_a_person(assistant) -> None:
-    result = run(["ask", "How many foreign delegations did Torino receive in 2024?"])
+    result = run(["ask", "How many foreign delegations visited Torino during 2024?"])
     assert result.exit_code == 0, result.output
     assert "48 foreign delegations" in result.output
     assert "§3.2 Foreign delegations" in result.output
@@ -39,7 +39,7 @@ def test_ask_json(assistant) -> None:
 def test_ask_jsonl_from_stdin_keeps_order_and_reports_bad_lines(assistant) -> None:
     lines = "\n".join(
         [
-            json.dumps({"id": "q1", "question": "How many spectators watched the Tour de France stage finish in Torino?"}),
+            json.dumps({"id": "q1", "question": "How many people watched the Tour de France finish in Torino?"}),
             "{not json",
             json.dumps({"id": "q3", "turns": ["When were the Nitto ATP Finals held?", "And who won it?"]}),
             json.dumps({"id": "q4", "question": ""}),
@@ -58,7 +58,7 @@ def test_ask_jsonl_from_stdin_keeps_order_and_reports_bad_lines(assistant) -> No
 
 def test_ask_jsonl_file_all_good_exits_zero(assistant, tmp_path) -> None:
     path = tmp_path / "qs.jsonl"
-    path.write_text(json.dumps({"id": 1, "question": "When did Torino join ECCAR?"}) + "\n")
+    path.write_text(json.dumps({"id": 1, "question": "In which year did Torino become a member of ECCAR?"}) + "\n")
     result = run(["ask", "--jsonl", str(path)])
     assert result.exit_code == 0, result.output
     assert "2020" in json.loads(result.stdout)["answer"]

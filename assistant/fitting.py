@@ -1,0 +1,180 @@
+"""Fit the extractive reader's weights on the dev split, with cross-validation.
+
+Run by `assistant eval --fit` (dev split only; test and fresh are never looked at here).
+
+1. Every dev question is read and retrieved as the assistant would (follow-ups through
+   the rewriter), and each candidate unit gets its signals (`extractive.FEATURES`) and a
+   label: does the unit (with its heading) hold a gold answer string, in a gold section?
+2. Candidate model: logistic regression (scikit-learn), questions kept whole in
+   `GroupKFold` folds; the probabilities used next are the out-of-fold ones.
+3. Support model: logistic regression over the best candidate's signals
+   (`extractive.SUPPORT_FEATURES`); label: the question is answerable and its best
+   candidate holds the answer. The threshold maximises, over out-of-fold probabilities,
+   right answers + right abstentions - wrong answers (a wrong answer costs what a right
+   one gains; an abstention on a question it would get wrong costs nothing).
+4. The ratios for a second sentence and for list entries: a small grid, each scored by
+   running the real reader over the dev split.
+The result is written to `extractive.WEIGHTS_PATH` and printed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+from .extractive import FEATURES, SUPPORT_FEATURES, WEIGHTS_PATH, ExtractiveReader, ReaderWeights, sigmoid
+from .question import read_question
+from .reader import Conversation
+from .text import fold
+
+if TYPE_CHECKING:
+    from .evaluation import QAItem
+    from .service import Assistant
+
+
+def _holds(text: str, item: QAItem) -> bool:
+    said = fold(text)
+    return any(fold(alt) in said for group in item.answers for alt in group)
+
+
+def collect(assistant: Assistant, items: Sequence[QAItem]) -> list[dict[str, Any]]:
+    """Per question: its candidates' signals and labels, and what the support model needs."""
+    reader = assistant.reader
+    assert isinstance(reader, ExtractiveReader), "fitting needs ASSISTANT_READER=fitted"
+    rows = []
+    for qi, item in enumerate(items):
+        conversation = Conversation()
+        for turn in item.turns[:-1]:
+            assistant.answer_turn(turn, conversation)
+        understood = assistant.understand(item.turns[-1], conversation)
+        if understood.choices:
+            continue
+        q = read_question(understood.question)
+        if q.language != "en":
+            continue
+        vec = np.asarray(assistant.embed(understood.question), dtype=np.float32)
+        vec /= np.linalg.norm(vec) + 1e-12
+        hits = assistant.retriever.search(understood.question, assistant.embed(understood.question))
+        ranked = reader.candidates(q, vec, hits)
+        if not ranked:
+            continue
+        labels = [
+            int(item.answerable and _holds(f"{c.chunk.heading} {c.unit.text}", item)
+                and (not item.sections or c.chunk.section_id in item.sections or c.chunk.chapter_id in item.sections))
+            for c in ranked
+        ]
+        rows.append({"item": item, "q": q, "ranked": ranked, "labels": labels, "group": qi})
+    return rows
+
+
+def fit(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print, folds: int = 5,
+        wrong_cost: float = 1.0) -> ReaderWeights:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    reader = assistant.reader
+    assert isinstance(reader, ExtractiveReader)
+    data = collect(assistant, items)
+    X = np.concatenate([np.stack([c.features for c in d["ranked"]]) for d in data])
+    y = np.concatenate([np.asarray(d["labels"]) for d in data])
+    groups = np.concatenate([[d["group"]] * len(d["ranked"]) for d in data])
+    echo(f"Fitting on {len(data)} dev questions, {len(y)} candidates ({int(y.sum())} holding a gold answer).")
+
+    def candidate_model() -> LogisticRegression:
+        return LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+
+    oof = np.zeros(len(y))
+    for train, test in GroupKFold(n_splits=folds).split(X, y, groups):
+        oof[test] = candidate_model().fit(X[train], y[train]).predict_proba(X[test])[:, 1]
+    echo(f"  candidate model, out-of-fold AUC {roc_auc_score(y, oof):.3f}")
+    full = candidate_model().fit(X, y)
+
+    # Support features from out-of-fold candidate probabilities; the label is whether the
+    # answer the reader would compose from them is right.
+    from .evaluation import is_correct
+
+    S, answerable_right, unanswerable, top1 = [], [], [], []
+    offset = 0
+    for d in data:
+        n = len(d["ranked"])
+        for c, p in zip(d["ranked"], oof[offset: offset + n]):
+            c.p = float(p)
+        ranked = sorted(d["ranked"], key=lambda c: c.p, reverse=True)
+        S.append(reader.support_features(d["q"], ranked))
+        item = d["item"]
+        right = item.answerable and is_correct(reader.compose(item.question, d["q"], ranked).answer, item.answers)
+        answerable_right.append(right)
+        unanswerable.append(not d["item"].answerable)
+        top1.append(right)
+        offset += n
+    S = np.stack(S)
+    ok = np.asarray(answerable_right, dtype=int)
+    no = np.asarray(unanswerable, dtype=bool)
+    answerable = ~no
+    echo(f"  composed answer right (out-of-fold, before abstaining) on {ok[answerable].mean():.3f} of answerable dev questions")
+
+    def support_model() -> LogisticRegression:
+        return LogisticRegression(C=1.0, max_iter=2000)
+
+    q_groups = np.arange(len(S))
+    s_oof = np.zeros(len(S))
+    for train, test in GroupKFold(n_splits=folds).split(S, ok, q_groups):
+        s_oof[test] = support_model().fit(S[train], ok[train]).predict_proba(S[test])[:, 1]
+    grid = np.unique(np.round(s_oof, 3))
+    utility = [((s_oof >= t) & (ok == 1)).sum() + ((s_oof < t) & no).sum() - wrong_cost * ((s_oof >= t) & (ok == 0)).sum() for t in grid]
+    threshold = float(grid[int(np.argmax(utility))])
+    for cost in (1.0, 0.5, 0.33):
+        u = [((s_oof >= t) & (ok == 1)).sum() + ((s_oof < t) & no).sum() - cost * ((s_oof >= t) & (ok == 0)).sum() for t in grid]
+        t = grid[int(np.argmax(u))]
+        echo(f"    wrong answer cost {cost}: threshold {t:.3f} -> right {((s_oof >= t) & (ok == 1)).sum()}, "
+             f"wrong {((s_oof >= t) & (ok == 0)).sum()}, right abstentions {((s_oof < t) & no).sum()} of {no.sum()}")
+    echo(f"  support model: threshold {threshold:.3f} (out-of-fold utility {max(utility)} over {len(S)} questions)")
+    support = support_model().fit(S, ok)
+
+    weights = ReaderWeights(
+        candidate_coef=[float(v) for v in full.coef_[0]], candidate_bias=float(full.intercept_[0]),
+        support_coef=[float(v) for v in support.coef_[0]], support_bias=float(support.intercept_[0]),
+        answer_threshold=threshold, extra_ratio=1.1, list_ratio=1.1,
+    )
+    reader.weights = weights
+    weights.extra_ratio = _best_ratio(assistant, items, "extra_ratio", echo)
+    weights.list_ratio = _best_ratio(assistant, items, "list_ratio", echo, only_type="list")
+    return weights
+
+
+def _best_ratio(assistant: Assistant, items: Sequence[QAItem], name: str, echo: Callable[[str], None], only_type: str = "") -> float:
+    from .evaluation import is_correct
+
+    reader = assistant.reader
+    chosen = [i for i in items if i.answerable and (not only_type or i.type == only_type)]
+    scores = {}
+    for ratio in (0.5, 0.65, 0.8, 0.9, 1.1):
+        setattr(reader.weights, name, ratio)
+        scores[ratio] = sum(is_correct(assistant.ask_turns(list(i.turns)).answer, i.answers) for i in chosen)
+    best = max(scores, key=lambda r: (scores[r], r))
+    echo(f"  {name}: {best} (right answers on {len(chosen)} dev items by ratio: {scores})")
+    return best
+
+
+def save(weights: ReaderWeights, note: dict[str, Any]) -> None:
+    WEIGHTS_PATH.write_text(json.dumps({**asdict(weights), "fitted": note}, indent=2) + "\n")
+
+
+def describe(weights: ReaderWeights) -> str:
+    """The fitted weights, one signal a line, as `assistant eval` prints them."""
+    lines = ["Reader weights (fitted on dev, see assistant/fitting.py):", "  candidate model:"]
+    lines += [f"    {name:<16} {w:+.3f}" for name, w in zip(FEATURES, weights.candidate_coef)]
+    lines.append(f"    {'(bias)':<16} {weights.candidate_bias:+.3f}")
+    lines.append("  support model:")
+    lines += [f"    {name:<16} {w:+.3f}" for name, w in zip(SUPPORT_FEATURES, weights.support_coef)]
+    lines.append(f"    {'(bias)':<16} {weights.support_bias:+.3f}")
+    lines.append(f"  answer when support >= {weights.answer_threshold:.3f}; second sentence at "
+                 f"{weights.extra_ratio} of the best; list entries at {weights.list_ratio}")
+    return "\n".join(lines)
+
+
+__all__ = ["collect", "fit", "save", "describe", "sigmoid"]

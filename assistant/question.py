@@ -1,0 +1,174 @@
+"""Read a question: what kind of answer it wants, its content words, the names it
+depends on, its typos (corrected against the report's own vocabulary) and its language.
+
+- Type, from the question words of English: when -> date, how many/much -> number,
+  who -> who, where/in which city -> where, which/what + plural -> list, else fact.
+- Names: runs of capitalised words (not the first word unless it looks like a name),
+  a nationality adjective as its country too.
+- Typos: a word that is not in the report's vocabulary (nor its stem) is replaced by
+  the closest report word when `rapidfuzz`'s similarity reaches `SPELLING_CUTOFF`.
+- Language: a question made mostly of Italian function words is flagged, so the
+  reader can say the report is in English instead of guessing.
+
+It does not retrieve or answer: see `retrieval.py` and `extractive.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .text import DEMONYMS, STOPWORDS, fold, stem, words
+
+# rapidfuzz's normalised similarity (0-100) above which an unknown word is read as a
+# report word: one edit in a five-letter word scores 80 ("mayer" -> "mayor").
+SPELLING_CUTOFF = 80.0
+
+# Function words of Italian, to tell an Italian question from an English one.
+ITALIAN = frozenset(
+    """il lo la i gli le un uno una di del dello della dei degli delle da dal dalla nel nella nei
+    nelle con su sul sulla per tra fra che chi cosa quale quali quanti quante quanto quando dove
+    come perche è e ha hanno sono stato stata stati anno anni citta ricevuto firmato""".split()
+)
+
+
+@dataclass
+class Question:
+    text: str  # as understood (typos corrected)
+    qtype: str
+    terms: list[str]  # stems of content words
+    names: list[list[str]] = field(default_factory=list)  # each name: its folded forms
+    corrections: dict[str, str] = field(default_factory=dict)  # typed word -> report word
+    language: str = "en"
+
+
+def question_type(text: str) -> str:
+    q = fold(text).strip()
+    if re.search(r"^(when|since when)\b|\b(what|which|on what|in what) (date|day|month|year|dates)\b|\bwhen\b", q):
+        return "date"
+    if re.search(r"\bhow (many|much|long|big|large|often)\b|\b(number|amount|total|percentage|share|score) of\b|\bwhat (was|is|were|are) the (number|total|amount|score|budget|population|value|cost)\b", q):
+        return "number"
+    if re.search(r"^(who|whom|whose)\b|\bwho\b", q):
+        return "who"
+    if re.search(r"^where\b|\bwhere\b|\b(which|what) (\w+ )?(city|country|town|venue|place|region)\b", q):
+        return "where"
+    if re.search(r"^(?:(?:with|in|from|to|for|of|at|on) )?(which|what) (?!is\b|was\b|does\b|did\b|has\b)(\w+ )?\w+s\b|^(list|name)\b|\bwhat are\b|\bwhich are\b", q):
+        return "list"
+    return "fact"
+
+
+_NAME_TOKEN = re.compile(r"[\w'’.&-]+")
+_JOINERS = {"of", "de", "del", "di", "d'", "for", "&"}
+_QUESTION_WORDS = {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was", "i"}
+
+
+def question_names(text: str) -> list[list[str]]:
+    """Names the question depends on, each as its folded forms: 'French' -> ['french', 'france']."""
+    tokens = _NAME_TOKEN.findall(text)
+    names: list[list[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        while run and fold(run[-1]) in _JOINERS:
+            run.pop()
+        if run:
+            name = " ".join(run).strip(".'’")
+            if len(name) > 1 and not all(w in STOPWORDS for w in words(name)):
+                names.append([fold(name)])
+            run.clear()
+
+    for i, token in enumerate(tokens):
+        bare = token.strip(".'’").removesuffix("'s").removesuffix("’s")
+        low = fold(bare)
+        if low in DEMONYMS:
+            close()
+            names.append([low, DEMONYMS[low]])
+            continue
+        capital = bare[:1].isupper() or (bare[:1].isdigit() and any(c.isalpha() for c in bare))
+        looks_named = bare.isupper() or any(c.isupper() for c in bare[1:]) or any(c.isdigit() for c in bare)
+        if capital and (i > 0 or looks_named) and low not in _QUESTION_WORDS and low not in STOPWORDS:
+            run.append(bare)
+        elif run and low in _JOINERS:
+            run.append(bare)
+        else:
+            close()
+    close()
+    return names
+
+
+class Vocabulary:
+    """The report's words and stems with their counts: what a question word is checked against.
+
+    `english` is a list of known English words (the embedding model's own WordPiece
+    vocabulary): a word found there is a word, not a typo, even if the report lacks it.
+    """
+
+    def __init__(self, texts: Iterable[str], english: Iterable[str] = ()) -> None:
+        self.counts: Counter[str] = Counter(w for t in texts for w in words(t))
+        self.stems = {stem(w) for w in self.counts}
+        self.english = frozenset(english)
+        self._choices = [w for w, n in self.counts.items() if len(w) >= 3 and not w.isdigit()]
+
+    def knows(self, word: str) -> bool:
+        return word in self.counts or stem(word) in self.stems or word in self.english
+
+    def closest(self, word: str) -> str | None:
+        """The report word nearest to an unknown one, or None when nothing is close enough."""
+        from rapidfuzz import fuzz, process
+
+        best = process.extract(word, self._choices, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF, limit=5)
+        if not best:
+            return None
+        top = best[0][1]
+        # Among equally close words: the same first letter and length first, then the more frequent.
+        return max((w for w, s, _ in best if s == top),
+                   key=lambda w: (w[0] == word[0], -abs(len(w) - len(word)), self.counts[w]))
+
+
+def correct(text: str, vocab: Vocabulary) -> tuple[str, dict[str, str]]:
+    """The question with its unknown words replaced by the closest report words."""
+    fixes: dict[str, str] = {}
+
+    def fix(m: re.Match[str]) -> str:
+        typed = m.group(0)
+        low = fold(typed)
+        if len(low) < 4 or low in STOPWORDS or low in DEMONYMS or any(c.isdigit() for c in low) or vocab.knows(low):
+            return typed
+        better = vocab.closest(low)
+        if not better:
+            return typed
+        fixes[typed] = better
+        return better.capitalize() if typed[:1].isupper() else better
+
+    return re.sub(r"[A-Za-zÀ-ÿ]+", fix, text), fixes
+
+
+def language(text: str) -> str:
+    """'it' when Italian function words outnumber English ones (at least two), else 'en'."""
+    ws = words(text)
+    italian = sum(w in ITALIAN for w in ws)
+    english = sum(w in STOPWORDS for w in ws)
+    return "it" if italian >= 2 and italian > english else "en"
+
+
+def read_question(text: str, vocab: Vocabulary | None = None) -> Question:
+    lang = language(text)
+    fixes: dict[str, str] = {}
+    if vocab is not None and lang == "en":
+        text, fixes = correct(text, vocab)
+    terms = {stem(w) for w in words(text) if w not in STOPWORDS}
+    terms |= {stem(w) for w in words(" ".join(DEMONYMS[w] for w in words(text) if w in DEMONYMS))}
+    return Question(text, question_type(text), sorted(terms), question_names(text), fixes, lang)
+
+
+def english_words(model_path: str) -> list[str]:
+    """Whole words of the embedding model's WordPiece vocabulary (its `vocab.txt`), if any."""
+    from pathlib import Path
+
+    try:
+        lines = (Path(model_path) / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [w for w in lines if w.isalpha() and w.islower() and len(w) >= 3]

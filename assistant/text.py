@@ -1,0 +1,108 @@
+"""Text normalisation shared by every step that compares words: one place, one behaviour.
+
+- `fold`: lower case, accents off ("Córdoba" == "cordoba"), typographic dashes and quotes
+  made plain, the PDF's `\\$` made `$`;
+- `words`, `stem`, `stems`: content words and their Snowball stems (PyStemmer), so
+  "delegations" meets "delegation" and "won" meets "win";
+- patterns for the answer types: numbers, dates, capitalised names.
+
+It knows English, not this report: no word here names a report entity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be been before being
+    between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers him his how i if in into is it its itself just me more most my no
+    nor not now of off on once only or other our out over own same she should so some such than
+    that the their them then there these they this those through to too under until up very was we
+    were what when where which while who whom whose why will with would you your tell know please
+    give name list many much number""".split()
+)
+
+# English verbs whose past forms the stemmer cannot bring back to their root.
+IRREGULAR = {
+    "won": "win", "winner": "win", "winners": "win", "held": "hold", "met": "meet", "went": "go",
+    "came": "come", "brought": "bring", "made": "make", "chose": "choose", "chosen": "choose",
+    "took": "take", "gave": "give", "led": "lead", "spoke": "speak", "beaten": "beat",
+    "began": "begin", "begun": "begin", "founded": "found", "signed": "sign", "became": "become",
+}
+
+# Adjectives of nationality -> their country, so "French cities" can meet "France".
+DEMONYMS = {
+    "french": "france", "german": "germany", "chinese": "china", "russian": "russia",
+    "brazilian": "brazil", "american": "usa", "argentinian": "argentina", "argentine": "argentina",
+    "japanese": "japan", "spanish": "spain", "korean": "korea", "italian": "italy",
+    "palestinian": "palestine", "moroccan": "morocco", "senegalese": "senegal", "dutch": "netherlands",
+    "belgian": "belgium", "british": "united kingdom", "scottish": "scotland", "ukrainian": "ukraine",
+    "cuban": "cuba", "israeli": "israel", "romanian": "romania", "mexican": "mexico",
+    "swiss": "switzerland", "polish": "poland", "austrian": "austria", "greek": "greece",
+    "portuguese": "portugal", "turkish": "turkey", "indian": "india", "egyptian": "egypt",
+    "tunisian": "tunisia", "albanian": "albania", "canadian": "canada", "chilean": "chile",
+    "peruvian": "peru", "colombian": "colombia", "vietnamese": "vietnam", "lebanese": "lebanon",
+    "irish": "ireland", "swedish": "sweden", "norwegian": "norway", "danish": "denmark",
+    "finnish": "finland", "hungarian": "hungary", "czech": "czech republic", "croatian": "croatia",
+    "serbian": "serbia", "bulgarian": "bulgaria", "european": "europe", "african": "africa",
+}
+
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+NUMBER = re.compile(
+    r"(?<![\w.])(?:[€$£]\s?)?\d[\d,.]*(?:\s?(?:%|per cent|million|billion|thousand))?"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|dozen)\b",
+    re.I,
+)
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+DATE = re.compile(
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:and|-|–)\s*\d{{1,2}}(?:st|nd|rd|th)?)?\s+)?(?:{MONTHS})"
+    rf"(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d))?(?:,?\s+(?:19|20)\d\d)?"
+    rf"(?:\s*[-–]\s*\d{{1,2}}\s+(?:{MONTHS})(?:\s+(?:19|20)\d\d)?)?"
+    rf"|\b(?:19|20)\d\d\b"
+)
+NAME = re.compile(r"(?:[A-Z][\w'’.&-]*|\d+[A-Z][\w-]*)(?:\s+(?:(?:of|de|del|di|da|the|and|for|&)\s+)?(?:[A-Z][\w'’.&-]*|\d[\w-]*))*")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents off, plain dashes and quotes: for comparing, never for display."""
+    text = text.replace("\\$", "$").translate(_DASHES).translate(_QUOTES)
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(fold(text))
+
+
+_stemmer = None
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    global _stemmer
+    if _stemmer is None:
+        import Stemmer
+
+        _stemmer = Stemmer.Stemmer("english")
+    return _stemmer.stemWord(IRREGULAR.get(word, word))
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS]
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text)}
+
+
+def squash(text: str) -> str:
+    """Whitespace runs to one space."""
+    return re.sub(r"\s+", " ", text).strip()
