@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
+import numpy as np
+
 from .claims import Claim, Embed, Source, check, split_claims, strip_citations
 from .llm_settings import LLMSettings
 from .reader import Conversation, Reader
@@ -121,8 +123,21 @@ class LLMReader:
     def __init__(self, settings: LLMSettings, fallback: Reader, embed: Embed, client: Any = None) -> None:
         self.settings = settings
         self.fallback = fallback
-        self.embed = embed
+        self._embed = embed
+        self._vectors: dict[str, np.ndarray] = {}
         self._client = client
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """`embed`, remembering vectors: the report's sentences come back question after question."""
+        found = {t: self._vectors.get(t) for t in texts}
+        missing = [t for t, v in found.items() if v is None]
+        if missing:
+            computed = dict(zip(missing, np.asarray(self._embed(missing))))
+            found.update(computed)
+            if len(self._vectors) > 20_000:
+                self._vectors = {}
+            self._vectors.update(computed)
+        return np.stack([found[t] for t in texts])
 
     # ------------------------------------------------------------------ the Reader protocol
 
@@ -150,10 +165,10 @@ class LLMReader:
         self, question: str, passages: Sequence[Hit], conversation: Conversation, streaming: bool
     ) -> Iterator[tuple[str, str | Answer]]:
         passages = list(passages)[: self.settings.max_passages]
-        if not passages:  # nothing to ground an answer on: the fallback says so its own way
+        numbered = number_sentences(passages)
+        if not numbered:  # no sentence to ground an answer on: the fallback says so its own way
             yield "final", self.fallback.answer(question, passages, conversation)
             return
-        numbered = number_sentences(passages)
         text = ""
         try:
             for piece in self._complete(build_messages(question, numbered, conversation), streaming):

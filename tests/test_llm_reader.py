@@ -206,3 +206,29 @@ def test_build_messages_numbers_every_sentence_once() -> None:
     assert list(numbered) == list(range(1, sum(len(h.chunk.units) for h in report_hits()) + 1))
     user = build_messages(QUESTION, numbered, Conversation())[1]["content"]
     assert all(f"[S{i}] " in user for i in numbered)
+
+
+def test_report_sentences_are_embedded_once_across_questions(server: ChatServer) -> None:
+    seen: list[str] = []
+
+    def recording_embed(texts):
+        seen.extend(texts)
+        return embed(texts)
+
+    reader = LLMReader(LLMSettings(base_url=server.base_url, model="m"), QuotingReader(), recording_embed)
+    server.enqueue(Reply(CORRECT))
+    server.enqueue(Reply(CORRECT.replace("In 2024, the City", "That year the City")))
+    reader.answer(QUESTION, report_hits(), Conversation())
+    first = len(seen)
+    reader.answer(QUESTION, report_hits(), Conversation())
+    assert len(seen) == first + 1 and seen[-1].startswith("That year")
+    assert len(set(seen)) == len(seen)
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", "http://127.0.0.1:8080/v1")
+    monkeypatch.setenv("ASSISTANT_LLM_MODEL", "qwen2.5")
+    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "7.5")
+    settings = LLMSettings()
+    assert (settings.base_url, settings.model, settings.timeout, settings.api_key) == ("http://127.0.0.1:8080/v1", "qwen2.5", 7.5, "")
+    assert settings.temperature == 0
