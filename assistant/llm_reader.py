@@ -52,6 +52,22 @@ class LLMFailed(RuntimeError):
     """The language model gave no usable answer (unreachable, too slow, malformed, invented ids)."""
 
 
+class NothingSupported(Exception):
+    """The model answered, but the check dropped every claim."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(f"{len(reasons)} claims dropped")
+        self.reasons = reasons
+
+    @property
+    def notice(self) -> str:
+        n = len(self.reasons)
+        return (
+            f"The language model's answer was not supported by the report ({n} statement{'s' if n != 1 else ''} "
+            "removed); this answer is quoted from the report."
+        )
+
+
 @dataclass(frozen=True)
 class Numbered:
     """A report sentence as shown to the model, with the passage it came from."""
@@ -120,12 +136,12 @@ class LLMReader:
 
     name = "llm"
 
-    def __init__(self, settings: LLMSettings, fallback: Reader, embed: Embed, client: Any = None) -> None:
+    def __init__(self, settings: LLMSettings, fallback: Reader, embed: Embed) -> None:
         self.settings = settings
         self.fallback = fallback
         self._embed = embed
         self._vectors: dict[str, np.ndarray] = {}
-        self._client = client
+        self._client: Any = None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """`embed`, remembering vectors: the report's sentences come back question after question."""
@@ -164,8 +180,8 @@ class LLMReader:
     def _events(
         self, question: str, passages: Sequence[Hit], conversation: Conversation, streaming: bool
     ) -> Iterator[tuple[str, str | Answer]]:
-        passages = list(passages)[: self.settings.max_passages]
-        numbered = number_sentences(passages)
+        shown = list(passages)[: self.settings.max_passages]
+        numbered = number_sentences(shown)
         if not numbered:  # no sentence to ground an answer on: the fallback says so its own way
             yield "final", self.fallback.answer(question, passages, conversation)
             return
@@ -175,16 +191,20 @@ class LLMReader:
                 text += piece
                 if streaming and not NOT_IN_REPORT.startswith(text.strip()[: len(NOT_IN_REPORT)]):
                     yield "draft", strip_citations(text)
-            answer = self._checked(question, passages, numbered, text)
+            answer = self._checked(question, shown, numbered, text)
+        except NothingSupported as nothing:
+            log.info("llm reader: every claim dropped: %s", "; ".join(nothing.reasons))
+            answer = self._fallback(question, passages, conversation, nothing.notice)
+            answer = replace(answer, claims_dropped=len(nothing.reasons))
         except Exception as error:  # the server is an external edge: any failure means "answer without it"
             why = error if isinstance(error, LLMFailed) else LLMFailed(_reason(error))
             log.warning("llm reader: %s; the %s reader answers instead", why, self.fallback.name)
-            answer = self._fallback(
-                question, passages, conversation, "The language model gave no usable answer; this answer is quoted from the report."
-            )
+            notice = "The language model gave no usable answer; this answer is quoted from the report."
+            answer = self._fallback(question, passages, conversation, notice)
         yield "final", answer
 
     def _checked(self, question: str, passages: Sequence[Hit], numbered: dict[int, Numbered], text: str) -> Answer:
+        """The written answer, its unsupported claims dropped; raises when it cannot be used at all."""
         if not text.strip():
             raise LLMFailed("empty answer")
         claims = split_claims(text)
@@ -196,15 +216,9 @@ class LLMReader:
         if result.cites_unknown_ids:
             unknown = "; ".join(v.reason for v in result.verdicts if v.reason.startswith("unknown id"))
             raise LLMFailed(f"cited sentences that were not given ({unknown})")
-        if not result.kept:
-            log.info("llm reader: all %d claims dropped: %s", result.dropped, [v.reason for v in result.verdicts])
-            answer = self._fallback(
-                question, passages, None,
-                f"The language model's answer was not supported by the report ({result.dropped} "
-                f"{'statement' if result.dropped == 1 else 'statements'} removed); this answer is quoted from the report.",
-            )
-            return replace(answer, claims_dropped=result.dropped)
         kept = [v for v in result.verdicts if v.kept]
+        if not kept:
+            raise NothingSupported([v.reason for v in result.verdicts])
         text, citations = self._cite([v.claim for v in kept], numbered)
         return Answer(
             question, text, False, citations,
@@ -230,8 +244,9 @@ class LLMReader:
             parts.append(("\n" if claim.new_line and parts else " " if parts else "") + marked)
         return "".join(parts), citations
 
-    def _fallback(self, question: str, passages: Sequence[Hit], conversation: Conversation | None, notice: str) -> Answer:
-        answer = self.fallback.answer(question, passages, conversation or Conversation())
+    def _fallback(self, question: str, passages: Sequence[Hit], conversation: Conversation, notice: str) -> Answer:
+        """The fallback reader's answer to the same passages (all of them), with a notice why."""
+        answer = self.fallback.answer(question, passages, conversation)
         notices = " ".join(n for n in (answer.notice, notice) if n)
         return replace(answer, reader=self.fallback.name, notice=notices)
 

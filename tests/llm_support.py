@@ -55,9 +55,11 @@ class QuotingReader:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.passages: list[int] = []  # how many passages each call was given
 
     def answer(self, question: str, passages: Sequence[Hit], conversation: Conversation) -> Answer:
         self.calls.append(question)
+        self.passages.append(len(passages))
         chunk = passages[0].chunk
         unit = chunk.units[0]
         citation = Citation(1, chunk.section_id, chunk.section_title, chunk.heading, chunk.pages, unit.text, unit.start, unit.end, chunk.body)

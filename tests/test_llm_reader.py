@@ -232,3 +232,14 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     settings = LLMSettings()
     assert (settings.base_url, settings.model, settings.timeout, settings.api_key) == ("http://127.0.0.1:8080/v1", "qwen2.5", 7.5, "")
     assert settings.temperature == 0
+
+
+def test_the_model_sees_max_passages_and_the_fallback_all_of_them(server: ChatServer) -> None:
+    fallback = QuotingReader()
+    reader = LLMReader(LLMSettings(base_url=server.base_url, model="m", max_passages=2), fallback, embed)
+    server.enqueue(Reply(garbage=True))
+    reader.answer(QUESTION, report_hits(), Conversation())
+    shown = sum(len(h.chunk.units) for h in report_hits()[:2])
+    user = server.requests[0]["messages"][1]["content"]
+    assert f"[S{shown}] " in user and f"[S{shown + 1}] " not in user
+    assert fallback.passages == [len(report_hits())]
