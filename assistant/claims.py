@@ -12,6 +12,8 @@ claim is kept only when all of these hold:
    own subject (Torino, Turin, City, Mayor) is always allowed;
 4. its meaning is close to its citations: embedding cosine similarity with a cited
    sentence (or with all of them together) at least `min_similarity` ("off its citations").
+   A list's lead-in ("The twin cities in France are:") cites what its items cite and is
+   checked for its numbers and names only: it restates the question, not a sentence.
 
     "Torino received 48 delegations [S2]."  with S2 = "In 2024 the City received 48 foreign delegations."
     -> kept
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping, Sequence
 
@@ -83,7 +85,9 @@ class Source:
 class Claim:
     text: str  # the claim without its citation markers
     ids: tuple[int, ...]  # the sentence ids it cites, in order, without repeats
-    new_line: bool = False  # it began a line (a list item), so it is shown on its own line
+    new_line: bool = False  # it began a line, so it is shown on its own line
+    item: bool = False  # the line was a list item ("- Lyon [S3]", "2. Lille [S4]")
+    lead_in: bool = False  # "The twin cities are:" before list items: it cites what they cite
 
 
 @dataclass(frozen=True)
@@ -148,10 +152,12 @@ def split_claims(answer: str) -> list[Claim]:
     """Claims in the order written: one per sentence, a list item being a sentence.
 
     'Lyon [S1]. Chambéry [S2][S1].' -> [Claim('Lyon.', (1,)), Claim('Chambéry.', (2, 1))]
-    A line holding only markers cites for the claim before it.
+    A line holding only markers cites for the claim before it; a line ending in ':' before
+    list items cites what they cite.
     """
     claims: list[Claim] = []
     for line in answer.replace("\r", "").split("\n"):
+        item = bool(BULLET.match(line))
         line = BULLET.sub("", line).strip()
         for i, piece in enumerate(_sentences(line) if line else []):
             ids = tuple(dict.fromkeys(cited_ids(piece)))
@@ -159,10 +165,27 @@ def split_claims(answer: str) -> list[Claim]:
             if not WORD.search(text):
                 if claims and ids:
                     last = claims[-1]
-                    claims[-1] = Claim(last.text, tuple(dict.fromkeys(last.ids + ids)), last.new_line)
+                    claims[-1] = replace(last, ids=tuple(dict.fromkeys(last.ids + ids)))
                 continue
-            claims.append(Claim(text, ids, new_line=i == 0 and bool(claims)))
-    return claims
+            claims.append(Claim(text, ids, new_line=i == 0 and bool(claims), item=item and i == 0))
+    return _lead_ins(claims)
+
+
+def _lead_ins(claims: list[Claim]) -> list[Claim]:
+    """An uncited claim ending in ':' followed by list items cites what the items cite."""
+    out = list(claims)
+    for at, claim in enumerate(claims):
+        if claim.ids or not claim.text.endswith(":"):
+            continue
+        items = []
+        for next_claim in claims[at + 1 :]:
+            if not next_claim.item:
+                break
+            items.append(next_claim)
+        ids = tuple(dict.fromkeys(i for item in items for i in item.ids))
+        if ids:
+            out[at] = replace(claim, ids=ids, lead_in=True)
+    return out
 
 
 def _number_value(digits: str, fraction: str | None, scale: str | None) -> str:
@@ -259,6 +282,8 @@ def check(
             verdicts.append(Verdict(claim, "unknown id: " + ", ".join(f"S{i}" for i in unknown)))
         elif missing := unsupported_facts(claim.text, [sources[i] for i in claim.ids]):
             verdicts.append(Verdict(claim, "unsupported: " + ", ".join(missing)))
+        elif claim.lead_in:  # it restates the question, not a sentence: its names and numbers are what can be wrong
+            verdicts.append(Verdict(claim))
         else:
             to_compare.append((len(verdicts), claim))
             verdicts.append(None)

@@ -240,7 +240,7 @@ class LLMReader:
                     order[i] = len(order) + 1
                     u, c = numbered[i].unit, numbered[i].chunk
                     citations.append(Citation(order[i], c.section_id, c.section_title, c.heading, c.pages, u.text, u.start, u.end, c.body))
-            marked = f"{claim.text} {''.join(f'[{order[i]}]' for i in claim.ids)}"
+            marked = claim.text if claim.lead_in else f"{claim.text} {''.join(f'[{order[i]}]' for i in claim.ids)}"
             parts.append(("\n" if claim.new_line and parts else " " if parts else "") + marked)
         return "".join(parts), citations
 

@@ -87,8 +87,8 @@ def test_splitting_moves_markers_written_after_the_full_stop_and_keeps_list_item
     assert claims == [
         Claim("Lyon is twinned.", (1,)),
         Claim("Chambéry too.", (2, 3)),
-        Claim("Cologne", (4,), new_line=True),
-        Claim("St. Jean, e.g. a town.", (5, 6), new_line=True),
+        Claim("Cologne", (4,), new_line=True, item=True),
+        Claim("St. Jean, e.g. a town.", (5, 6), new_line=True, item=True),
     ]
 
 
@@ -128,3 +128,15 @@ def test_fit_threshold_picks_the_middle_of_the_gap() -> None:
     assert accuracy == pytest.approx(5 / 6) and 0.3 < threshold < 0.6
     with pytest.raises(ValueError):
         fit_threshold([], [0.1])
+
+
+def test_a_list_lead_in_cites_what_its_items_cite() -> None:
+    claims = split_claims("The twin cities in France are:\n- Lyon [S1]\n- Lille [S2]\nThat is all. [S3]")
+    assert claims[0] == Claim("The twin cities in France are:", (1, 2), lead_in=True)
+    assert [(c.ids, c.item) for c in claims[1:]] == [((1,), True), ((2,), True), ((3,), False)]
+
+
+def test_a_lead_in_naming_what_its_items_do_not_say_is_dropped(sources) -> None:
+    answer = "Visitors from Spain included:\n- Gi Jung Kang, Mayor of Gwangju [S3]"
+    result = check_claims(answer, sources, embed)
+    assert [v.reason for v in result.verdicts] == ["unsupported: spain", ""]

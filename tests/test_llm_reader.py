@@ -243,3 +243,13 @@ def test_the_model_sees_max_passages_and_the_fallback_all_of_them(server: ChatSe
     user = server.requests[0]["messages"][1]["content"]
     assert f"[S{shown}] " in user and f"[S{shown + 1}] " not in user
     assert fallback.passages == [len(report_hits())]
+
+
+def test_a_list_answer_keeps_its_lines_and_its_lead_in(server: ChatServer) -> None:
+    server.enqueue(Reply("The report names these visitors:\n- Gi Jung Kang, Mayor of Gwangju [S3]\n- Anton G. A. Salman, Mayor of Bethlehem [S3]"))
+    reader, _ = make_reader(server.base_url)
+    answer, _ = ask(reader, streaming=False)
+    assert answer.reader == "llm" and answer.claims_dropped == 0
+    lines = answer.answer.split("\n")
+    assert lines[0] == "The report names these visitors:" and len(lines) == 3
+    assert all(line.endswith("[1]") for line in lines[1:]) and len(answer.citations) == 1
