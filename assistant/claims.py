@@ -44,7 +44,7 @@ DEFAULT_MIN_SIMILARITY = 0.39
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
-CITE = re.compile(r"\[\s*S\s*\d+(?:\s*[,;]\s*S?\s*\d+)*\s*\]", re.I)
+CITE = re.compile(r"[\[(]\s*S\s*\d+(?:\s*[,;]\s*S?\s*\d+)*\s*[\])]", re.I)  # [S3], [S3, S5], (S3)
 BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+")
 SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(]?[A-Z0-9€$£])")
 ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|St|Mr|Mrs|Ms|Dr|No|nos|vs|approx|ca|cf)\.|\b[A-Z]\.)$")

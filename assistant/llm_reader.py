@@ -37,6 +37,7 @@ from .retrieval import Hit
 log = logging.getLogger(__name__)
 
 NOT_IN_REPORT = "NOT_IN_REPORT"
+THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.S)  # reasoning models' notes (qwen3, deepseek-r1): not the answer
 HISTORY_TURNS = 3  # earlier turns shown to the model: enough for "and what about Lyon?"
 
 SYSTEM_PROMPT = f"""You answer questions about one document: the City of Torino's International Activities Annual Report 2024.
@@ -189,9 +190,10 @@ class LLMReader:
         try:
             for piece in self._complete(build_messages(question, numbered, conversation), streaming):
                 text += piece
-                if streaming and not NOT_IN_REPORT.startswith(text.strip()[: len(NOT_IN_REPORT)]):
-                    yield "draft", strip_citations(text)
-            answer = self._checked(question, shown, numbered, text)
+                draft = THINKING.sub("", text).strip()
+                if streaming and not NOT_IN_REPORT.startswith(draft[: len(NOT_IN_REPORT)]):
+                    yield "draft", strip_citations(draft)
+            answer = self._checked(question, shown, numbered, THINKING.sub("", text))
         except NothingSupported as nothing:
             log.info("llm reader: every claim dropped: %s", "; ".join(nothing.reasons))
             answer = self._fallback(question, passages, conversation, nothing.notice)

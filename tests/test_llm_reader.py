@@ -253,3 +253,12 @@ def test_a_list_answer_keeps_its_lines_and_its_lead_in(server: ChatServer) -> No
     lines = answer.answer.split("\n")
     assert lines[0] == "The report names these visitors:" and len(lines) == 3
     assert all(line.endswith("[1]") for line in lines[1:]) and len(answer.citations) == 1
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["whole", "streamed"])
+def test_a_reasoning_models_notes_are_not_part_of_the_answer(server: ChatServer, streaming: bool) -> None:
+    server.enqueue(Reply("<think>Maybe 99 delegations came from Mars?</think>\n" + CORRECT.replace("[S6]", "(S6)")))
+    reader, _ = make_reader(server.base_url)
+    answer, drafts = ask(reader, streaming)
+    assert answer.reader == "llm" and answer.claims_dropped == 0 and len(answer.citations) == 2
+    assert not any("Mars" in d or "think" in d for d in drafts + [answer.answer])
