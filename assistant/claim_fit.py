@@ -1,6 +1,7 @@
 """Fit the claim checker's similarity threshold on the dev split of the eval set.
 
-    python -m assistant.claim_fit            # prints the pairs' figures and the threshold
+    python -m assistant.claim_fit                      # evals/qa.jsonl; prints the pairs' figures and the threshold
+    python -m assistant.claim_fit evals/qa.jsonl evals/dev_extra.jsonl   # any eval files: their dev split
 
 For each answerable dev item whose gold `evidence` lies in one report sentence:
 - supported pairs: the evidence itself, and a statement made of the question and its
@@ -87,7 +88,10 @@ def pair_similarities(pairs: Sequence[tuple[str, Source]], embed: Embed) -> list
     return [float(x) for x in (claims * sources).sum(axis=1)]
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    import sys
+    from pathlib import Path
+
     from sentence_transformers import SentenceTransformer
 
     from .chunking import chunk_report
@@ -98,7 +102,9 @@ def main() -> None:
     settings = Settings()
     report = load_report(settings.corpus_path, settings.structure_path)
     chunks = chunk_report(report, settings.chunk_max_chars)
-    items = load_qa(PROJECT_ROOT / "evals" / "qa.jsonl", "dev")
+    paths = [Path(p) for p in (sys.argv[1:] if argv is None else argv)] or [PROJECT_ROOT / "evals" / "qa.jsonl"]
+    items = [item for path in paths for item in load_qa(path, "dev")]
+    print(f"dev items from {', '.join(str(p) for p in paths)}: {len(items)}")
     model = SentenceTransformer(settings.model_path, device="cpu")
 
     def embed(texts: Sequence[str]):
