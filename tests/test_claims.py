@@ -140,3 +140,22 @@ def test_a_lead_in_naming_what_its_items_do_not_say_is_dropped(sources) -> None:
     answer = "Visitors from Spain included:\n- Gi Jung Kang, Mayor of Gwangju [S3]"
     result = check_claims(answer, sources, embed)
     assert [v.reason for v in result.verdicts] == ["unsupported: spain", ""]
+
+
+def test_fitting_pairs_put_each_claim_against_its_evidence_sentence_and_another_sections() -> None:
+    from assistant.chunking import chunk_report
+    from assistant.claim_fit import fitting_pairs, statement
+    from assistant.config import PROJECT_ROOT, Settings
+    from assistant.corpus import load_report
+    from assistant.evaluation import load_qa
+
+    settings = Settings()
+    chunks = chunk_report(load_report(settings.corpus_path, settings.structure_path), settings.chunk_max_chars)
+    items = [i for i in load_qa(PROJECT_ROOT / "evals" / "qa.jsonl", "dev") if i.answerable and i.evidence][:12]
+    pairs = fitting_pairs(items, chunks)
+    assert len(pairs.supported) == len(pairs.unsupported) == 2 * (len(items) - len(pairs.skipped))
+    for claim, source in pairs.supported[::2]:  # the evidence, inside its sentence
+        assert " ".join(claim.split()).lower().rstrip(",.") in " ".join(source.text.split()).lower()
+    for (claim, right), (same, wrong) in zip(pairs.supported, pairs.unsupported):
+        assert claim == same and right.text != wrong.text
+    assert pairs.supported[1][0] == statement(next(i for i in items if i.id not in pairs.skipped))
