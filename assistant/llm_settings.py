@@ -11,7 +11,7 @@ Kept apart from `config.Settings` so that nothing here is read unless the LLM re
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .claims import DEFAULT_MIN_SIMILARITY
@@ -39,3 +39,13 @@ class LLMSettings(BaseSettings):
         default=DEFAULT_MIN_SIMILARITY,
         description="Least embedding similarity between a claim and its cited sentences (see claims.py).",
     )
+
+
+def load_llm_settings() -> LLMSettings:
+    """The settings from the environment; a bad value is one clear line (ValueError), not a traceback."""
+    try:
+        return LLMSettings()
+    except ValidationError as e:
+        error = e.errors()[0]
+        name = "ASSISTANT_LLM_" + "_".join(str(part) for part in error["loc"]).upper()
+        raise ValueError(f"{name}: {error['msg']}") from None

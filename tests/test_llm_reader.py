@@ -262,3 +262,13 @@ def test_a_reasoning_models_notes_are_not_part_of_the_answer(server: ChatServer,
     answer, drafts = ask(reader, streaming)
     assert answer.reader == "llm" and answer.claims_dropped == 0 and len(answer.citations) == 2
     assert not any("Mars" in d or "think" in d for d in drafts + [answer.answer])
+
+
+def test_a_bad_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.llm_settings import load_llm_settings
+
+    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "soon")
+    with pytest.raises(ValueError, match=r"^ASSISTANT_LLM_TIMEOUT: .*number"):
+        load_llm_settings()
+    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "2")
+    assert load_llm_settings().timeout == 2
