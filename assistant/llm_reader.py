@@ -200,7 +200,10 @@ class LLMReader:
             answer = replace(answer, claims_dropped=len(nothing.reasons))
         except Exception as error:  # the server is an external edge: any failure means "answer without it"
             why = error if isinstance(error, LLMFailed) else LLMFailed(_reason(error))
-            log.warning("llm reader: %s; the %s reader answers instead", why, self.fallback.name)
+            log.warning(
+                "llm reader (%s at %s): %s; the %s reader answers instead",
+                self.settings.model, self.settings.base_url, why, self.fallback.name,
+            )
             notice = "The language model gave no usable answer; this answer is quoted from the report."
             answer = self._fallback(question, passages, conversation, notice)
         yield "final", answer
