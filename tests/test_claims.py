@@ -104,6 +104,10 @@ def test_splitting_moves_markers_written_after_the_full_stop_and_keeps_list_item
         ("It cost € 66,618.", "EU contribution: € 66,618.75", {"66,618"}),
         ("The visit was in March.", "The visit was in April.", {"march"}),
         ("Mayor Lo Russo went to Torino.", "The Mayor Stefano Lo Russo went.", set()),
+        # A sentence of the 2024 report naming no year speaks of 2024; one naming a year is taken at its word.
+        ("In 2024 it met Cordoba.", "The City met Cordoba.", set()),
+        ("In 2023 it met Cordoba.", "The City met Cordoba.", {"2023"}),
+        ("In 2024 it met Cordoba.", "In 2022 the City met Cordoba.", {"2024"}),
     ],
 )
 def test_numbers_and_names_are_compared_as_values(claim: str, source: str, expected: set[str]) -> None:
