@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from .answering import ExtractiveAnswerer, merge_answers, question_names, split_parts
-from .chunking import chunk_report
 from .config import Settings
 from .conversation import RuleRewriter, Rewriter, main_name
-from .corpus import Report, load_report
+from .corpus import Report
 from .records import Answer, Chunk
 from .retrieval import Hit, Retriever
 
@@ -107,15 +106,17 @@ def build_assistant(
     """Load the report and the index (building the index when missing or stale)."""
     from .embedding import load_embed_model
     from .index import open_index
+    from .parsed import load_or_parse, save_parsed
 
     settings = settings or Settings()
     try:
-        report = load_report(settings.corpus_path, settings.structure_path)
+        report, chunks, stored = load_or_parse(settings)
     except FileNotFoundError as e:
         raise UserError(f"cannot read {e.filename}: the report or its structure file is missing") from e
-    chunks = chunk_report(report, settings.chunk_max_chars)
     embed_model = embed_model or load_embed_model(settings)
     handle = open_index(settings, chunks, report.text, embed_model, progress=progress, echo=echo)
+    if not stored:
+        save_parsed(settings, report, chunks)
     retriever = Retriever(handle, chunks, settings, mode=retrieval)
     answerer = ExtractiveAnswerer(chunks, handle.unit_keys, np.asarray(handle.unit_vectors), settings.abstain_below)
     return Assistant(settings, report, chunks, embed_model, retriever, answerer, rewriter or RuleRewriter(), handle.manifest)
