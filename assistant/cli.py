@@ -201,11 +201,12 @@ def evaluate(qa_path: Path, split: str, out_dir: Path, home: str | None) -> None
               show_default=True, help="The known question/answer pairs (test split is timed).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True)
 @click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
-def bench(qa_path: Path, out_dir: Path, home: str | None) -> None:
-    """Time index build, first answer and warm answers, and peak memory, against baseline (a)."""
+@click.option("--quick", is_flag=True, help="Fewer repetitions, scales 1× and 10× only (about half the time).")
+def bench(qa_path: Path, out_dir: Path, home: str | None, quick: bool) -> None:
+    """Time build, start to first answer, warm and concurrent answers, memory and scale, against llama-index defaults."""
     from .bench import run_bench
 
-    _guarded(lambda: run_bench(_settings(home), qa_path, out_dir, echo=click.echo))
+    _guarded(lambda: run_bench(_settings(home), qa_path, out_dir, echo=click.echo, quick=quick))
 
 
 def _guarded(run: Any) -> None:
