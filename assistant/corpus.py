@@ -12,6 +12,7 @@ It does not chunk or embed anything: see `chunking.py`.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import tomllib
@@ -293,6 +294,8 @@ class ReportParser:
         self.structure = structure
         self.labels = {norm(k): v for k, v in structure.get("list_labels", {}).items()}
         self.markers: list[tuple[int, int]] = []
+        self._line_table: list[tuple[int, str]] | None = None
+        self._marker_offsets: list[int] = []
 
     def parse(self) -> Report:
         sections = self._sections()
@@ -301,7 +304,9 @@ class ReportParser:
             paras, markers = paragraphs(self.text, section.start, section.end)
             self.markers.extend(markers)
             getattr(self, f"_layout_{layout}")(section, paras)
-        report = Report(self.text, sections, sorted(self.markers))
+        self.markers.sort()
+        self._marker_offsets = [off for off, _ in self.markers]
+        report = Report(self.text, sections, list(self.markers))
         for section in sections:
             for entry in section.entries:
                 entry.pages = self._pages(section, entry)
@@ -322,13 +327,27 @@ class ReportParser:
             raise ValueError("the report has no contents page: no line like '1. Title<TAB>4'")
         return items
 
+    def _lines(self) -> list[tuple[int, str]]:
+        """(offset, line) of every line, split once for the whole parse."""
+        if self._line_table is None:
+            table, offset = [], 0
+            for line in self.text.split("\n"):
+                table.append((offset, line))
+                offset += len(line) + 1
+            self._line_table = table
+        return self._line_table
+
     def _find_line(self, wanted: str, after: int) -> tuple[int, int]:
-        """Offsets (start, end) of the first line after `after` that reads as `wanted`."""
-        offset = 0
-        for line in self.text.split("\n"):
-            if offset >= after and line.strip() and norm(line) == norm(wanted):
+        """Offsets (start, end) of the first line after `after` that reads as `wanted`.
+
+        Starts at the first line at or after `after` (a binary search), so finding every
+        heading in reading order reads the text once, not once per heading.
+        """
+        lines = self._lines()
+        target = norm(wanted)
+        for offset, line in lines[bisect.bisect_left(lines, (after, "")) :]:
+            if line.strip() and norm(line) == target:
                 return offset, offset + len(line)
-            offset += len(line) + 1
         raise ValueError(f"heading {wanted!r} not found in the report")
 
     def _sections(self) -> list[Section]:
@@ -380,8 +399,11 @@ class ReportParser:
 
     def _pages(self, section: Section, entry: Entry) -> str:
         """Narrow a section's pages for one entry by the stray page numbers around it."""
-        before = [p for off, p in self.markers if section.start <= off < entry.start]
-        after = [p for off, p in self.markers if entry.end <= off < section.end]
+        offsets = self._marker_offsets
+        first, last = (bisect.bisect_left(offsets, x) for x in (section.start, section.end))
+        cut_before, cut_after = (bisect.bisect_left(offsets, x, first, last) for x in (entry.start, entry.end))
+        before = [p for _, p in self.markers[first:cut_before]]
+        after = [p for _, p in self.markers[cut_after:last]]
         if not before and not after:
             return section.pages
         low = max(before) + 1 if before else section.first_page

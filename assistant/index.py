@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from .config import Settings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: vectors from the ONNX export kept in the index folder
 CHUNKS = "report_chunks"
 UNITS = "report_units"
 
@@ -121,7 +121,10 @@ def build_index(
 ) -> None:
     """Build both collections from empty, then write the manifest (last, so a crash means stale)."""
     from llama_index.core import StorageContext, VectorStoreIndex
+    from llama_index.core.schema import MetadataMode
     from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from .embedding import embed_for_build, export_onnx
 
     home = Path(settings.home)
     home.mkdir(parents=True, exist_ok=True)
@@ -131,19 +134,20 @@ def build_index(
         if name in {c.name if hasattr(c, "name") else c for c in client.list_collections()}:
             client.delete_collection(name)
     started = time.perf_counter()
-    echo(f"Embedding {len(chunks)} passages…")
-    store = ChromaVectorStore(chroma_collection=client.create_collection(CHUNKS))
-    VectorStoreIndex(
-        nodes_for(chunks),
-        storage_context=StorageContext.from_defaults(vector_store=store),
-        embed_model=embed_model,
-        show_progress=progress,
-    )
+    echo("Exporting the embedding model to ONNX…")
+    onnx_info = export_onnx(settings, home)
+    nodes = nodes_for(chunks)
     keys = [(c.id, k) for c in chunks for k in range(len(c.units))]
     by_id = {c.id: c for c in chunks}
     texts = [unit_text(by_id[cid], k) for cid, k in keys]
-    echo(f"Embedding {len(texts)} sentences…")
-    vectors = embed_model.get_text_embedding_batch(texts, show_progress=progress)
+    echo(f"Embedding {len(nodes)} passages and {len(texts)} sentences…")
+    passage_texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+    embedded = embed_for_build(home, passage_texts + texts, progress)
+    for node, vector in zip(nodes, embedded):
+        node.embedding = vector
+    vectors = embedded[len(nodes) :]
+    store = ChromaVectorStore(chroma_collection=client.create_collection(CHUNKS))
+    VectorStoreIndex(nodes, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=embed_model)
     units = client.create_collection(UNITS)
     step = 1000
     for i in range(0, len(keys), step):
@@ -152,7 +156,7 @@ def build_index(
             embeddings=vectors[i : i + step],
             documents=texts[i : i + step],
         )
-    manifest = {**manifest, "built_seconds": round(time.perf_counter() - started, 1)}
+    manifest = {**manifest, "embedding": onnx_info, "built_seconds": round(time.perf_counter() - started, 1)}
     tmp = home / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=2))
     tmp.replace(home / "manifest.json")
@@ -173,7 +177,9 @@ def open_index(
     home = Path(settings.home)
     expected = expected_manifest(settings, chunks, corpus_text)
     built_now = False
-    if not is_fresh(read_manifest(home), expected):
+    from .embedding import onnx_ready
+
+    if not (is_fresh(read_manifest(home), expected) and onnx_ready(home)):
         reason = "missing" if read_manifest(home) is None else "stale"
         echo(f"The index in {home} is {reason}: building it.")
         build_index(settings, chunks, embed_model, expected, progress, echo)

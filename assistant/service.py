@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
-from .chunking import chunk_report
 from .config import Settings
 from .conversation import Rewrite, RuleRewriter, Rewriter, main_name
-from .corpus import Report, load_report
+from .corpus import Report
 from .question import Vocabulary, correct, english_words, language, question_names
 from .reader import Conversation, Reader, Turn, merge_answers, split_parts
 from .records import Answer, Chunk
@@ -154,15 +153,17 @@ def build_assistant(
     """Load the report and the index (building the index when missing or stale)."""
     from .embedding import load_embed_model
     from .index import open_index
+    from .parsed import load_or_parse, save_parsed
 
     settings = settings or Settings()
     try:
-        report = load_report(settings.corpus_path, settings.structure_path)
+        report, chunks, stored = load_or_parse(settings)
     except FileNotFoundError as e:
         raise UserError(f"cannot read {e.filename}: the report or its structure file is missing") from e
-    chunks = chunk_report(report, settings.chunk_max_chars)
     embed_model = embed_model or load_embed_model(settings)
     handle = open_index(settings, chunks, report.text, embed_model, progress=progress, echo=echo)
+    if not stored:
+        save_parsed(settings, report, chunks)
     retriever = Retriever(handle, chunks, settings, mode=retrieval)
     vocab = Vocabulary([report.text], english_words(settings.model_path))
     assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(), vocab, handle.manifest)  # type: ignore[arg-type]
