@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 import click
 
@@ -22,12 +22,12 @@ def _settings(home: str | None) -> Settings:
     return Settings(home=Path(home)) if home else Settings()
 
 
-def _load(settings: Settings, progress: bool = True):
+def _load(settings: Settings, progress: bool = True, rebuild: bool = False):
     from .embedding import ModelMissing
     from .service import UserError, build_assistant
 
     try:
-        return build_assistant(settings, progress=progress, echo=lambda s: click.echo(s, err=True))
+        return build_assistant(settings, progress=progress, echo=lambda s: click.echo(s, err=True), rebuild=rebuild)
     except (UserError, ModelMissing) as e:
         raise click.ClickException(str(e)) from e
 
@@ -61,8 +61,7 @@ def build(home: str | None) -> None:
     from .index import read_manifest
 
     settings = _settings(home)
-    (Path(settings.home) / "manifest.json").unlink(missing_ok=True)
-    assistant = _load(settings)
+    assistant = _load(settings, rebuild=True)
     manifest = read_manifest(Path(settings.home)) or {}
     click.echo(
         f"Index ready in {settings.home}: {len(assistant.chunks)} passages, "
@@ -70,72 +69,69 @@ def build(home: str | None) -> None:
     )
 
 
-def _read_batch(source: TextIO) -> list[tuple[int, dict[str, Any] | str]]:
-    """Parse JSONL lines: each a request dict, or an error message for that line."""
-    items: list[tuple[int, dict[str, Any] | str]] = []
-    for number, line in enumerate(source, 1):
-        if not line.strip():
-            continue
+SOME_LINES_FAILED = 3  # exit code of `ask --jsonl` when any line got an error object
+
+
+def _open_jsonl(path: str) -> BinaryIO:
+    """The JSONL input as bytes ('-' is stdin); a closed stdin or a missing file is one line."""
+    if path != "-":
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            items.append((number, f"line {number}: not valid JSON ({e.msg})"))
-            continue
-        if not isinstance(obj, dict):
-            items.append((number, f"line {number}: expected a JSON object"))
-        elif isinstance(obj.get("question"), str):
-            items.append((number, obj))
-        elif isinstance(obj.get("turns"), list) and obj["turns"] and all(isinstance(t, str) for t in obj["turns"]):
-            items.append((number, obj))
-        else:
-            why = f"line {number}: needs a \"question\" string or a non-empty \"turns\" list of strings"
-            items.append((number, {"id": obj.get("id"), "invalid": why}))
-    return items
+            return open(path, "rb")  # noqa: SIM115 - closed by the caller
+        except OSError as e:
+            raise click.ClickException(f"cannot read {path}: {e.strerror}") from e
+    stdin = sys.stdin
+    if stdin is None or getattr(stdin, "closed", False):
+        raise click.ClickException("standard input is closed: pipe the JSONL into the command, or give a FILE")
+    return stdin.buffer if hasattr(stdin, "buffer") else stdin  # type: ignore[return-value]
 
 
-@main.command()
+def _answer_jsonl(assistant: Any, source: BinaryIO) -> None:
+    from .batch import answer_lines
+
+    stdout = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else sys.stdout
+    try:
+        _, failed = answer_lines(
+            lambda turns: assistant.ask_turns(turns).as_json(), source, stdout,
+            warn=lambda line: click.echo(line, err=True),
+        )
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+        sys.stderr.close()
+        sys.exit(0)
+    if failed:
+        sys.exit(SOME_LINES_FAILED)
+
+
+@main.command(epilog=(
+    f"Exit status with --jsonl: 0 when every line was answered; {SOME_LINES_FAILED} when some "
+    "lines failed (each such line still gets an object with an \"error\"); 1 for an error that "
+    "stops the command."
+))
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--jsonl", "jsonl", type=click.File("r", encoding="utf-8"), help="Answer each line of FILE ('-' for stdin).")
+@click.option("--jsonl", "jsonl", metavar="FILE", help="Answer each line of FILE ('-' for stdin), streaming: one JSON object out per line in.")
 @click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
-def ask(question: str | None, as_json: bool, jsonl: TextIO | None, home: str | None) -> None:
+def ask(question: str | None, as_json: bool, jsonl: str | None, home: str | None) -> None:
     """Answer QUESTION, with its sources; or every line of a JSONL file."""
-    from .service import UserError, check_question
+    from .inputs import UserError, check_question
 
     if jsonl is None:
         if question is None:
             raise click.UsageError("give a QUESTION or --jsonl FILE")
         try:
-            check_question(question)
+            question = check_question(question)
         except UserError as e:
             raise click.ClickException(str(e)) from e
     elif question is not None:
         raise click.UsageError("give either a QUESTION or --jsonl FILE, not both")
 
-    batch = _read_batch(jsonl) if jsonl is not None else []
+    source = _open_jsonl(jsonl) if jsonl is not None else None
     assistant = _load(_settings(home), progress=False)
-    if jsonl is None:
+    if source is None:
         answer = assistant.ask(question or "")
         click.echo(json.dumps(answer.as_json(), ensure_ascii=False) if as_json else format_answer(answer))
         return
-    failures = 0
-    for number, item in batch:
-        if isinstance(item, str):
-            failures += 1
-            click.echo(json.dumps({"id": None, "line": number, "error": item}, ensure_ascii=False))
-            click.echo(item, err=True)
-            continue
-        try:
-            if "invalid" in item:
-                raise UserError(item["invalid"])
-            out = assistant.ask_turns(item.get("turns") or [item["question"]]).as_json()
-        except UserError as e:
-            failures += 1
-            out = {"error": f"line {number}: {e}"}
-            click.echo(out["error"], err=True)
-        click.echo(json.dumps({"id": item.get("id"), **out}, ensure_ascii=False))
-    if failures:
-        sys.exit(1)
+    with source:
+        _answer_jsonl(assistant, source)
 
 
 @main.command()

@@ -17,27 +17,12 @@ from .chunking import chunk_report
 from .config import Settings
 from .conversation import RuleRewriter, Rewriter, main_name
 from .corpus import Report, load_report
+from .inputs import MAX_QUESTION_CHARS, UserError, check_question  # noqa: F401 - callers import them from here
 from .records import Answer, Chunk
 from .retrieval import Hit, Retriever
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
-
-
-class UserError(ValueError):
-    """A mistake the user can fix (empty question, bad input): one clear line, no traceback."""
-
-
-MAX_QUESTION_CHARS = 1000
-
-
-def check_question(question: str) -> str:
-    q = " ".join(str(question or "").split())
-    if not q:
-        raise UserError("the question is empty: ask something about the report")
-    if len(q) > MAX_QUESTION_CHARS:
-        raise UserError(f"the question is too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
-    return q
 
 
 @dataclass
@@ -103,10 +88,11 @@ def build_assistant(
     rewriter: Rewriter | None = None,
     progress: bool = False,
     echo: Callable[[str], None] = lambda s: None,
+    rebuild: bool = False,
 ) -> Assistant:
     """Load the report and the index (building the index when missing or stale)."""
     from .embedding import load_embed_model
-    from .index import open_index
+    from .index import IndexUnavailable, open_index
 
     settings = settings or Settings()
     try:
@@ -115,7 +101,10 @@ def build_assistant(
         raise UserError(f"cannot read {e.filename}: the report or its structure file is missing") from e
     chunks = chunk_report(report, settings.chunk_max_chars)
     embed_model = embed_model or load_embed_model(settings)
-    handle = open_index(settings, chunks, report.text, embed_model, progress=progress, echo=echo)
+    try:
+        handle = open_index(settings, chunks, report.text, embed_model, progress=progress, echo=echo, rebuild=rebuild)
+    except IndexUnavailable as e:
+        raise UserError(str(e)) from e
     retriever = Retriever(handle, chunks, settings, mode=retrieval)
     answerer = ExtractiveAnswerer(chunks, handle.unit_keys, np.asarray(handle.unit_vectors), settings.abstain_below)
     return Assistant(settings, report, chunks, embed_model, retriever, answerer, rewriter or RuleRewriter(), handle.manifest)
