@@ -159,16 +159,35 @@ def chat(home: str | None) -> None:
         click.echo(format_answer(answer) + "\n")
 
 
-@main.command()
+@main.command(epilog=(
+    "For the public: --auth (or ASSISTANT_AUTH_FILE, one user:password a line) asks for a login; "
+    "each client may call /ask --rate-limit times a minute; request bodies over "
+    "ASSISTANT_MAX_BODY_BYTES are refused; at most --queue-size requests wait, more are told to "
+    "try again; uploads are off. See the README, \"Deploying it for the public\"."
+))
 @click.option("--host", default=None, help="Address to serve on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 7860).")
 @click.option("--share", is_flag=True, help="Also open a public Gradio share link.")
+@click.option("--auth", default=None, metavar="USER:PASSWORD", help="Require this login (ASSISTANT_AUTH; or ASSISTANT_AUTH_FILE).")
+@click.option("--root-path", default=None, metavar="PATH", help="Path the page is served under behind a reverse proxy, e.g. /assistant.")
+@click.option("--rate-limit", type=click.IntRange(min=0), default=None, help="Calls of /ask per client per minute (default 30; 0: off).")
+@click.option("--queue-size", type=click.IntRange(min=1), default=None, help="Requests that may wait (default 64).")
 @click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
-def serve(host: str | None, port: int | None, share: bool, home: str | None) -> None:
+def serve(
+    host: str | None, port: int | None, share: bool, auth: str | None, root_path: str | None,
+    rate_limit: int | None, queue_size: int | None, home: str | None,
+) -> None:
     """Open the chat page (builds the index first when missing or stale)."""
     from .app import serve as serve_app
+    from .inputs import UserError
+    from .serving import read_auth
 
-    settings = _settings(home)
+    given = {"auth": auth, "root_path": root_path, "rate_limit": rate_limit, "queue_size": queue_size}
+    settings = _settings(home).model_copy(update={k: v for k, v in given.items() if v is not None})
+    try:
+        read_auth(settings.auth, settings.auth_file)  # a bad login file is reported before the index loads
+    except UserError as e:
+        raise click.ClickException(str(e)) from e
     serve_app(settings, host, port, share, assistant=_load(settings))
 
 

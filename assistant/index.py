@@ -229,14 +229,11 @@ def _swap_in(home: Path, folder: Path, manifest: dict[str, Any]) -> None:
     os.replace(tmp, home / MANIFEST)
 
 
-def _remove_leftovers(home: Path, keep: set[str]) -> None:
-    """Delete builds nothing points to (killed builds, replaced ones) and the old layout.
-
-    Called with the lock held, so no other builder's folder is in progress. The build
-    just replaced is kept (in `keep`) for processes that still have it open.
-    """
+def _remove_leftovers(home: Path, live: Path) -> None:
+    """Delete builds nothing points to (killed builds, replaced ones) and the old layout
+    (`home/chroma`). Called with the lock held, so no other build is in progress."""
     for path in home.iterdir():
-        leftover = (path.name.startswith(BUILD_PREFIX) and path.name not in keep) or path.name == "chroma"
+        leftover = (path.name.startswith(BUILD_PREFIX) and path != live) or path.name == "chroma"
         if leftover and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         elif path.name.startswith(f"{MANIFEST}.") and path.name.endswith(".tmp"):
@@ -257,15 +254,13 @@ def build_index(
     before the swap, so it becomes live (or is thrown away) as one.
     """
     home = Path(settings.home)
-    previous = build_folder(home, read_manifest(home))
     folder = Path(tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-", dir=home))
     folder.chmod(0o755)  # mkdtemp makes it private; the index is as readable as its home
     started = time.perf_counter()
     _write_collections(folder, chunks, embed_model, progress, echo)
     manifest = {**manifest, "built_seconds": round(time.perf_counter() - started, 1)}
     _swap_in(home, folder, manifest)
-    keep = {folder.name} | ({previous.name} if previous else set())
-    _remove_leftovers(home, keep)
+    _remove_leftovers(home, folder)
     return folder
 
 
