@@ -9,6 +9,7 @@ and formats what it returns. Errors a user can cause become one line on stderr
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -95,7 +96,7 @@ def _answer_jsonl(assistant: Any, source: BinaryIO) -> None:
             warn=lambda line: click.echo(line, err=True),
         )
     except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
-        sys.stderr.close()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         sys.exit(0)
     if failed:
         sys.exit(SOME_LINES_FAILED)

@@ -384,6 +384,8 @@ def _try_open(
         folder = _read_only_copy(folder, echo)
     try:
         vector_index, keys, vectors = _load(folder, chunks, manifest, embed_model)
-    except Exception as error:  # noqa: BLE001 - any failure to read the store means: rebuild it
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # noqa: BLE001 - any failure to read the store (a Rust panic in Chroma included) means: rebuild it
         return None, f"damaged ({_problem(error)})"
     return IndexHandle(vector_index, keys, vectors, manifest, False, folder), ""
