@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .inputs import MAX_QUESTION_CHARS, check_api_call  # the page explains the limit before asking
+from .inputs import MAX_QUESTION_CHARS, check_api_call, echoable  # the page explains the limit before asking
 from .records import Answer, Citation, Entry, Section
 from .serving import RateLimiter, client_key
 
@@ -467,14 +467,14 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
     def ask_api(question: str, turns: str = "", request: gr.Request = None) -> dict[str, Any]:
         """Answer QUESTION in the light of TURNS, a JSON list of earlier questions."""
         # reliability: every argument checked (inputs.py) and the client rate-limited before answering
-        shown = question[:MAX_QUESTION_CHARS] if isinstance(question, str) else None
+        echoed = echoable(question)
         if not limiter.allow(client_key(request)):
-            return {"question": shown, "error": f"too many questions: please wait {limiter.wait_seconds()} s and try again"}
+            return {"question": echoed, "error": f"too many questions: please wait {limiter.wait_seconds()} s and try again"}
         try:
             asked = check_api_call(question, turns)
             return assistant.ask_turns(asked).as_json()
         except ValueError as error:  # inputs.UserError: one line that says what to fix
-            return {"question": shown, "error": str(error)}
+            return {"question": echoed, "error": str(error)}
 
     def take_question(question: str, conversation: Conversation):
         """Show the question at once (or a notice), clear the box, hold it for answering."""

@@ -54,6 +54,14 @@ def has_surrogate(text: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
+def echoable(value: object, limit: int = MAX_QUESTION_CHARS) -> str | None:
+    """What a user sent, fit to echo back in an error: text only, cut to `limit`, lone
+    surrogates as U+FFFD (JSON and UTF-8 carry it)."""
+    if not isinstance(value, str):
+        return None
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value[:limit])
+
+
 def clean_text(text: str) -> str:
     """Invisible characters dropped, control characters and runs of space made one space."""
     kept = []
