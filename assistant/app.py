@@ -475,6 +475,8 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
             return assistant.ask_turns(asked).as_json()
         except ValueError as error:  # inputs.UserError: one line that says what to fix
             return {"question": echoed, "error": str(error)}
+        except Exception as error:  # noqa: BLE001 - a caller gets one line, never Python's exception text
+            return {"question": echoed, "error": f"the question could not be answered ({type(error).__name__})"}
 
     def take_question(question: str, conversation: Conversation):
         """Show the question at once (or a notice), clear the box, hold it for answering."""

@@ -36,7 +36,7 @@ def start_ask(home: Path, prefix: list[str] | None = None) -> subprocess.Popen:
     return subprocess.Popen(command, env=env_for(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def finish(proc: subprocess.Popen, timeout: float = 600) -> tuple[int, str, str]:
+def finish(proc: subprocess.Popen, timeout: float = 1500) -> tuple[int, str, str]:
     out, err = proc.communicate(timeout=timeout)
     assert "Traceback" not in err, err[-3000:]
     return proc.returncode, out, err
