@@ -20,8 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .inputs import MAX_QUESTION_CHARS, check_api_call, echoable  # the page explains the limit before asking
 from .records import Answer, Citation, Entry, Section
-from .service import MAX_QUESTION_CHARS  # the page explains the limit before asking
+from .serving import RateLimiter, client_key
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -461,19 +462,21 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
 
     report = assistant.report
 
-    def ask_api(question: str, turns: str = "") -> dict[str, Any]:
+    limiter = RateLimiter(settings.rate_limit)  # reliability (serving.py): per-client limit on /ask
+
+    def ask_api(question: str, turns: str = "", request: gr.Request = None) -> dict[str, Any]:
         """Answer QUESTION in the light of TURNS, a JSON list of earlier questions."""
-        problem = check_question(question)
-        if problem:
-            return {"question": question, "error": problem}
+        # reliability: every argument checked (inputs.py) and the client rate-limited before answering
+        echoed = echoable(question)
+        if not limiter.allow(client_key(request)):
+            return {"question": echoed, "error": f"too many questions: please wait {limiter.wait_seconds()} s and try again"}
         try:
-            earlier = parse_turns(turns)
-        except ValueError as error:
-            return {"question": question, "error": f"turns: {error}"}
-        try:
-            return assistant.ask_turns(earlier + [question.strip()]).as_json()
-        except ValueError as error:  # the service's UserError
-            return {"question": question, "error": str(error)}
+            asked = check_api_call(question, turns)
+            return assistant.ask_turns(asked).as_json()
+        except ValueError as error:  # inputs.UserError: one line that says what to fix
+            return {"question": echoed, "error": str(error)}
+        except Exception as error:  # noqa: BLE001 - a caller gets one line, never Python's exception text
+            return {"question": echoed, "error": f"the question could not be answered ({type(error).__name__})"}
 
     def take_question(question: str, conversation: Conversation):
         """Show the question at once (or a notice), clear the box, hold it for answering."""
@@ -633,9 +636,18 @@ def theme() -> Any:
     )
 
 
-def launch(app: "gr.Blocks", host: str, port: int, share: bool = False, block: bool = True) -> str:
+def launch(
+    app: "gr.Blocks", host: str, port: int, share: bool = False, block: bool = True, settings: "Settings | None" = None
+) -> str:
     """Start the server (theme, CSS and script go to launch() in Gradio 6); return its URL."""
+    # reliability (serving.py): bounded queue, login, proxy path, body limit, no uploads
+    from .config import Settings
+    from .serving import launch_options, queue_options
+
+    settings = settings or Settings()
+    app.queue(**queue_options(settings))
     _, url, _ = app.launch(
+        **launch_options(settings),
         server_name=host,
         server_port=port,
         share=share,
@@ -669,4 +681,4 @@ def serve(
         from .service import build_assistant
 
         assistant = build_assistant(settings, progress=True, echo=_echo)
-    launch(create_app(assistant, settings), host or settings.host, port or settings.port, share=share)
+    launch(create_app(assistant, settings), host or settings.host, port or settings.port, share=share, settings=settings)

@@ -9,9 +9,10 @@ and formats what it returns. Errors a user can cause become one line on stderr
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 import click
 
@@ -22,12 +23,12 @@ def _settings(home: str | None) -> Settings:
     return Settings(home=Path(home)) if home else Settings()
 
 
-def _load(settings: Settings, progress: bool = True):
+def _load(settings: Settings, progress: bool = True, rebuild: bool = False):
     from .embedding import ModelMissing
     from .service import UserError, build_assistant
 
     try:
-        return build_assistant(settings, progress=progress, echo=lambda s: click.echo(s, err=True))
+        return build_assistant(settings, progress=progress, echo=lambda s: click.echo(s, err=True), rebuild=rebuild)
     except (UserError, ModelMissing) as e:
         raise click.ClickException(str(e)) from e
 
@@ -61,8 +62,7 @@ def build(home: str | None) -> None:
     from .index import read_manifest
 
     settings = _settings(home)
-    (Path(settings.home) / "manifest.json").unlink(missing_ok=True)
-    assistant = _load(settings)
+    assistant = _load(settings, rebuild=True)
     manifest = read_manifest(Path(settings.home)) or {}
     click.echo(
         f"Index ready in {settings.home}: {len(assistant.chunks)} passages, "
@@ -70,74 +70,71 @@ def build(home: str | None) -> None:
     )
 
 
-def _read_batch(source: TextIO) -> list[tuple[int, dict[str, Any] | str]]:
-    """Parse JSONL lines: each a request dict, or an error message for that line."""
-    items: list[tuple[int, dict[str, Any] | str]] = []
-    for number, line in enumerate(source, 1):
-        if not line.strip():
-            continue
+SOME_LINES_FAILED = 3  # exit code of `ask --jsonl` when any line got an error object
+
+
+def _open_jsonl(path: str) -> BinaryIO:
+    """The JSONL input as bytes ('-' is stdin); a closed stdin or a missing file is one line."""
+    if path != "-":
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            items.append((number, f"line {number}: not valid JSON ({e.msg})"))
-            continue
-        if not isinstance(obj, dict):
-            items.append((number, f"line {number}: expected a JSON object"))
-        elif isinstance(obj.get("question"), str):
-            items.append((number, obj))
-        elif isinstance(obj.get("turns"), list) and obj["turns"] and all(isinstance(t, str) for t in obj["turns"]):
-            items.append((number, obj))
-        else:
-            why = f"line {number}: needs a \"question\" string or a non-empty \"turns\" list of strings"
-            items.append((number, {"id": obj.get("id"), "invalid": why}))
-    return items
+            return open(path, "rb")  # noqa: SIM115 - closed by the caller
+        except OSError as e:
+            raise click.ClickException(f"cannot read {path}: {e.strerror}") from e
+    stdin = sys.stdin
+    if stdin is None or getattr(stdin, "closed", False):
+        raise click.ClickException("standard input is closed: pipe the JSONL into the command, or give a FILE")
+    return stdin.buffer if hasattr(stdin, "buffer") else stdin  # type: ignore[return-value]
 
 
-@main.command()
+def _answer_jsonl(assistant: Any, source: BinaryIO) -> None:
+    from .batch import answer_lines
+
+    stdout = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else sys.stdout
+    try:
+        _, failed = answer_lines(
+            lambda turns: assistant.ask_turns(turns).as_json(), source, stdout,
+            warn=lambda line: click.echo(line, err=True),
+        )
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        sys.exit(0)
+    if failed:
+        sys.exit(SOME_LINES_FAILED)
+
+
+@main.command(epilog=(
+    f"Exit status with --jsonl: 0 when every line was answered; {SOME_LINES_FAILED} when some "
+    "lines failed (each such line still gets an object with an \"error\"); 1 for an error that "
+    "stops the command."
+))
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--jsonl", "jsonl", type=click.File("r", encoding="utf-8"), help="Answer each line of FILE ('-' for stdin).")
+@click.option("--jsonl", "jsonl", metavar="FILE", help="Answer each line of FILE ('-' for stdin), streaming: one JSON object out per line in.")
 @click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
-def ask(question: str | None, as_json: bool, jsonl: TextIO | None, home: str | None) -> None:
+def ask(question: str | None, as_json: bool, jsonl: str | None, home: str | None) -> None:
     """Answer QUESTION, with its sources; or every line of a JSONL file."""
-    from .service import UserError, check_question
+    from .inputs import UserError, check_question
 
     if jsonl is None:
         if question is None:
             raise click.UsageError("give a QUESTION or --jsonl FILE")
         try:
-            check_question(question)
+            question = check_question(question)
         except UserError as e:
             raise click.ClickException(str(e)) from e
     elif question is not None:
         raise click.UsageError("give either a QUESTION or --jsonl FILE, not both")
 
-    batch = _read_batch(jsonl) if jsonl is not None else []
+    source = _open_jsonl(jsonl) if jsonl is not None else None
     assistant = _load(_settings(home), progress=False)
-    if jsonl is None:
+    if source is None:
         answer = assistant.ask(question or "")
         click.echo(json.dumps(answer.as_json(), ensure_ascii=False) if as_json else format_answer(answer))
         _FAST_EXIT.append(True)
         return
-    failures = 0
-    for number, item in batch:
-        if isinstance(item, str):
-            failures += 1
-            click.echo(json.dumps({"id": None, "line": number, "error": item}, ensure_ascii=False))
-            click.echo(item, err=True)
-            continue
-        try:
-            if "invalid" in item:
-                raise UserError(item["invalid"])
-            out = assistant.ask_turns(item.get("turns") or [item["question"]]).as_json()
-        except UserError as e:
-            failures += 1
-            out = {"error": f"line {number}: {e}"}
-            click.echo(out["error"], err=True)
-        click.echo(json.dumps({"id": item.get("id"), **out}, ensure_ascii=False))
     _FAST_EXIT.append(True)
-    if failures:
-        sys.exit(1)
+    with source:
+        _answer_jsonl(assistant, source)
 
 
 @main.command()
@@ -165,16 +162,35 @@ def chat(home: str | None) -> None:
         click.echo(format_answer(answer) + "\n")
 
 
-@main.command()
+@main.command(epilog=(
+    "For the public: --auth (or ASSISTANT_AUTH_FILE, one user:password a line) asks for a login; "
+    "each client may call /ask --rate-limit times a minute; request bodies over "
+    "ASSISTANT_MAX_BODY_BYTES are refused; at most --queue-size requests wait, more are told to "
+    "try again; uploads are off. See the README, \"Deploying it for the public\"."
+))
 @click.option("--host", default=None, help="Address to serve on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 7860).")
 @click.option("--share", is_flag=True, help="Also open a public Gradio share link.")
+@click.option("--auth", default=None, metavar="USER:PASSWORD", help="Require this login (ASSISTANT_AUTH; or ASSISTANT_AUTH_FILE).")
+@click.option("--root-path", default=None, metavar="PATH", help="Path the page is served under behind a reverse proxy, e.g. /assistant.")
+@click.option("--rate-limit", type=click.IntRange(min=0), default=None, help="Calls of /ask per client per minute (default 30; 0: off).")
+@click.option("--queue-size", type=click.IntRange(min=1), default=None, help="Requests that may wait (default 64).")
 @click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
-def serve(host: str | None, port: int | None, share: bool, home: str | None) -> None:
+def serve(
+    host: str | None, port: int | None, share: bool, auth: str | None, root_path: str | None,
+    rate_limit: int | None, queue_size: int | None, home: str | None,
+) -> None:
     """Open the chat page (builds the index first when missing or stale)."""
     from .app import serve as serve_app
+    from .inputs import UserError
+    from .serving import read_auth
 
-    settings = _settings(home)
+    given = {"auth": auth, "root_path": root_path, "rate_limit": rate_limit, "queue_size": queue_size}
+    settings = _settings(home).model_copy(update={k: v for k, v in given.items() if v is not None})
+    try:
+        read_auth(settings.auth, settings.auth_file)  # a bad login file is reported before the index loads
+    except UserError as e:
+        raise click.ClickException(str(e)) from e
     serve_app(settings, host, port, share, assistant=_load(settings))
 
 

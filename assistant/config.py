@@ -64,3 +64,10 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 7860
+    # Serving the page to the public (see serving.py and the README's "Deploying it").
+    auth: str | None = Field(default=None, description="'user:password' required to open the page.")
+    auth_file: Path | None = Field(default=None, description="A file of 'user:password' lines, one account each.")
+    root_path: str = Field(default="", description="The path the page is served under behind a reverse proxy ('/assistant').")
+    rate_limit: int = Field(default=30, description="Calls of the /ask API per client per minute (0: no limit).")
+    max_body_bytes: int = Field(default=256 * 1024, description="Largest request body the server reads.")
+    queue_size: int = Field(default=64, description="Requests waiting at most; more are told to try again.")

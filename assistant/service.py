@@ -20,6 +20,7 @@ from .conversation import Rewrite, RuleRewriter, Rewriter, main_name
 from .corpus import Report
 from .question import Vocabulary, correct, english_words, language, question_names
 from .reader import Conversation, Reader, Turn, merge_answers, split_parts
+from .inputs import MAX_QUESTION_CHARS, UserError, check_question  # noqa: F401 - callers import them from here
 from .records import Answer, Chunk
 from .retrieval import Hit, Retriever
 
@@ -27,21 +28,7 @@ if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
 
-class UserError(ValueError):
-    """A mistake the user can fix (empty question, bad input): one clear line, no traceback."""
-
-
-MAX_QUESTION_CHARS = 1000
 CONTEXT_TURNS = 3  # earlier turns a follow-up is read against
-
-
-def check_question(question: str) -> str:
-    q = " ".join(str(question or "").split())
-    if not q:
-        raise UserError("the question is empty: ask something about the report")
-    if len(q) > MAX_QUESTION_CHARS:
-        raise UserError(f"the question is too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
-    return q
 
 
 @dataclass
@@ -149,10 +136,11 @@ def build_assistant(
     rewriter: Rewriter | None = None,
     progress: bool = False,
     echo: Callable[[str], None] = lambda s: None,
+    rebuild: bool = False,
 ) -> Assistant:
     """Load the report and the index (building the index when missing or stale)."""
     from .embedding import load_embed_model
-    from .index import open_index
+    from .index import IndexUnavailable, open_index
     from .parsed import load_or_parse, save_parsed
 
     settings = settings or Settings()
@@ -161,7 +149,10 @@ def build_assistant(
     except FileNotFoundError as e:
         raise UserError(f"cannot read {e.filename}: the report or its structure file is missing") from e
     embed_model = embed_model or load_embed_model(settings)
-    handle = open_index(settings, chunks, report.text, embed_model, progress=progress, echo=echo)
+    try:
+        handle = open_index(settings, chunks, report.text, embed_model, progress=progress, echo=echo, rebuild=rebuild)
+    except IndexUnavailable as e:
+        raise UserError(str(e)) from e
     if not stored:
         save_parsed(settings, report, chunks)
     retriever = Retriever(handle, chunks, settings, mode=retrieval)

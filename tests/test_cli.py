@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from assistant.cli import main
+from assistant.cli import SOME_LINES_FAILED, main
 
 
 def run(args: list[str], stdin: str | None = None):
@@ -47,7 +47,7 @@ def test_ask_jsonl_from_stdin_keeps_order_and_reports_bad_lines(assistant) -> No
         ]
     )
     result = run(["ask", "--jsonl", "-"], stdin=lines)
-    assert result.exit_code == 1
+    assert result.exit_code == SOME_LINES_FAILED
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o.get("id") for o in out] == ["q1", None, "q3", "q4", "q5"]
     assert out[0]["abstained"] is True

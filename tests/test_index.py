@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from assistant.index import CHUNKS, UNITS, _client, expected_manifest, is_fresh, read_manifest
+from assistant.index import CHUNKS, UNITS, expected_manifest, is_fresh, open_client, read_manifest
 
 
 def test_manifest_records_what_the_index_was_built_from(assistant, settings) -> None:
@@ -18,7 +18,7 @@ def test_manifest_records_what_the_index_was_built_from(assistant, settings) -> 
 
 
 def test_collections_hold_each_chunk_and_sentence_once(assistant, settings) -> None:
-    client = _client(settings.home)
+    client = open_client(settings.home)
     assert client.get_collection(CHUNKS).count() == len(assistant.chunks)
     assert client.get_collection(UNITS).count() == sum(len(c.units) for c in assistant.chunks)
 
@@ -41,7 +41,7 @@ def test_stale_index_is_rebuilt_without_duplicates(assistant, settings, tmp_path
     manifest = json.loads(path.read_text())
     path.write_text(json.dumps(manifest | {"corpus_sha256": "stale"}))
     rebuilt = build_assistant(settings, embed_model=assistant.embed_model)
-    client = _client(settings.home)
+    client = open_client(settings.home)
     assert client.get_collection(CHUNKS).count() == len(rebuilt.chunks)
     assert client.get_collection(UNITS).count() == sum(len(c.units) for c in rebuilt.chunks)
     assert read_manifest(settings.home)["corpus_sha256"] != "stale"
