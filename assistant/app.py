@@ -84,7 +84,8 @@ def text_html(text: str) -> str:
 
 
 def attr(text: str) -> str:
-    return html.escape(text, quote=True)
+    """Text for an attribute value; line breaks as character references keep the block one line."""
+    return html.escape(text, quote=True).replace("\n", "&#10;")
 
 
 def highlight(passage: str, quote: str) -> str:
