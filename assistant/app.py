@@ -36,6 +36,8 @@ from .presenting import (
     readable_text,
     reply_markdown,
     reply_text,
+    row_cells,
+    row_sentence,
     section_label,
 )
 from .records import Answer, Citation
@@ -117,10 +119,16 @@ def link_markers(escaped_text: str, citations: list[Citation], key: str) -> str:
         return (
             f'<span class="cite"><a class="cite-ref" href="#src-{key}-{c.n}" aria-label="{attr(marker_name(c))}" '
             f'aria-describedby="{tip}">[{c.n}]</a><span class="tip" role="tooltip" id="{tip}">'
-            f"{html.escape(c.quote)}</span></span>"
+            f"{html.escape(quote_text(c))}</span></span>"
         )
 
     return re.sub(r"\[(\d+)\]", link, escaped_text)
+
+
+def quote_text(citation: Citation) -> str:
+    """The cited words as read aloud or previewed: a table row as a sentence."""
+    cells = row_cells(citation)
+    return row_sentence(cells) if cells else citation.quote
 
 
 def source_html(citation: Citation, key: str) -> str:

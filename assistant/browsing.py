@@ -83,6 +83,9 @@ def contents_html(report: "Report") -> str:
     open_list = False
     for section in report.sections:
         label = f"{section_label(section.id, section.title)} · {pages_label(section.pages)}"
+        if not is_chapter(section):
+            n = len(section.entries)
+            label += f" · {n} {'entry' if n == 1 else 'entries'}"
         link = f'<a href="#report-text" data-action="{Target(section.id).action()}">{html.escape(label)}</a>'
         if is_chapter(section):
             if open_list:
@@ -90,7 +93,7 @@ def contents_html(report: "Report") -> str:
             parts.append(f"<li><b>{link}</b><ul>")
             open_list = True
         else:
-            parts.append(f"<li>{link} · {len(section.entries)} entries</li>")
+            parts.append(f"<li>{link}</li>")
     if open_list:
         parts.append("</ul></li>")
     parts.append("</ul>")

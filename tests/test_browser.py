@@ -181,7 +181,7 @@ def test_each_answer_keeps_its_own_sources(page: Page, size: str) -> None:
     marker = first.get_by_role("link", name="Source 2: §3.1 Twinnings and agreements, pp. 26–33")
     marker.focus()
     expect(first.locator(".cite:focus-within .tip")).to_be_visible()
-    expect(first.locator(".cite:focus-within .tip")).to_have_text("Chambéry | France | Twinning (1957)")
+    expect(first.locator(".cite:focus-within .tip")).to_have_text("Chambéry (France): twinning, 1957")
     assert_accessible(page)
     page.keyboard.press("Escape")
     expect(first.locator(".cite:focus-within .tip")).to_be_hidden()
