@@ -341,16 +341,17 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
         """Answer the held question in the light of the earlier ones since the last new topic."""
         item = session.items[-1] if session.items else None
         if not pending or item is None or item.answer is not None:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         try:
             result = assistant.ask_turns(session.turns + [pending])
-        except ValueError as error:  # the service's UserError: a question it will not take
+        except ValueError as error:  # the service's UserError: the question goes back into the box
             session.items.pop()
-            return log_html(session), status_html(str(error).capitalize() + "."), session, gr.skip()
+            return log_html(session), status_html(str(error).capitalize() + "."), session, gr.skip(), pending
         session.turns.append(pending)
         item.answer = result
         done = "The report does not say; the closest sections are listed." if result.abstained else "Answer ready."
-        return log_html(session), status_html(done), session, gr.DownloadButton(value=export_file(session), interactive=True)
+        export_update = gr.DownloadButton(value=export_file(session), interactive=True)
+        return log_html(session), status_html(done), session, export_update, gr.skip()
 
     def suggest(session: Session):
         item = session.items[-1] if session.items else None
@@ -485,7 +486,7 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
         held = [log, question, status, session, pending]
         for trigger in (question.submit, ask_button.click):
             trigger(take_question, [question, session], held, **private).then(
-                answer, [pending, session], [log, status, session, export], **one_at_a_time
+                answer, [pending, session], [log, status, session, export, question], **one_at_a_time
             ).then(None, js="() => window.torino && window.torino.answered()", **private).then(
                 suggest, [session], [log, session], **one_at_a_time
             )
@@ -519,6 +520,7 @@ def theme() -> Any:
         block_title_text_color="#1e3a8a",
         input_placeholder_color="#5b6678",
         link_text_color="#1d4ed8",
+        link_text_color_dark="#93c5fd",
         button_primary_background_fill="#1d4ed8",
         button_primary_background_fill_hover="#1e40af",
         button_primary_text_color="#ffffff",

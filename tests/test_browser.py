@@ -333,3 +333,17 @@ def test_each_browser_session_has_its_own_conversation(browser: Browser, url: st
     expect(other.locator("#log")).not_to_contain_text("Who won the Nitto ATP Finals?")
     expect(answer(other).locator(".understood")).to_have_count(0)
     other.context.close()
+
+
+def test_a_browser_that_prefers_dark_gets_a_readable_page(browser: Browser, url: str, size: str) -> None:
+    context = browser.new_context(viewport=SIZES[size], color_scheme="dark")
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#question textarea")
+    ask(page, "When did Torino join ECCAR?")
+    assert_accessible(page)
+    page.get_by_role("tab", name="Browse the report").click()
+    expect(page.locator("#report-text h2")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "dark-browse", size)
+    context.close()
