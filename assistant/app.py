@@ -275,6 +275,7 @@ class Session:
     items: list[Item] = field(default_factory=list)
     turns: list[str] = field(default_factory=list)  # earlier questions since the last "New topic"
     feedback: SessionFeedback = field(default_factory=SessionFeedback)
+    export_path: str = ""  # the last Markdown export; Gradio keeps its own copy once served
 
     def find(self, key: str) -> Item | None:
         return next((i for i in self.items if i.key == key and i.answer is not None), None)
@@ -302,10 +303,14 @@ def log_html(session: Session) -> str:
 
 
 def export_file(session: Session) -> str:
-    """Write the conversation as Markdown to a temporary file for the download button."""
+    """Write the conversation as Markdown to a temporary file for the download button,
+    removing the session's previous one (Gradio has copied it into its cache by then)."""
     text = conversation_markdown(session.exchanges(), datetime.now(timezone.utc))
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".md", prefix="torino-report-conversation-", delete=False) as f:
         f.write(text)
+    if session.export_path:
+        Path(session.export_path).unlink(missing_ok=True)
+    session.export_path = f.name
     return f.name
 
 
@@ -423,6 +428,7 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
         return section_html(report, Target(section_id or "", entry_id or ""))
 
     private: dict[str, Any] = {"api_visibility": "private"}
+    quiet: dict[str, Any] = {**private, "show_progress": "hidden"}  # no spinner over the conversation
     # Chat and API share one queue: the index and the model answer one question at a time.
     one_at_a_time: dict[str, Any] = {**private, "concurrency_id": "assistant", "show_progress": "hidden"}
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
@@ -465,7 +471,7 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
                     )
                 status = gr.HTML("", elem_id="status")
                 gr.HTML(examples_html(), elem_id="examples-box")
-                action = gr.Textbox(visible="hidden", elem_id="action", label="Page action")
+                action = gr.Textbox(visible="hidden", elem_id="action", label="Page action", max_length=200)
                 action_go = gr.Button("Run page action", visible="hidden", elem_id="action-go")
             with gr.Tab("Browse the report", id="browse", elem_id="browse-tab"):
                 with gr.Row(elem_id="search-row"):
@@ -485,14 +491,14 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
 
         held = [log, question, status, session, pending]
         for trigger in (question.submit, ask_button.click):
-            trigger(take_question, [question, session], held, **private).then(
+            trigger(take_question, [question, session], held, **quiet).then(
                 answer, [pending, session], [log, status, session, export, question], **one_at_a_time
             ).then(None, js="() => window.torino && window.torino.answered()", **private).then(
                 suggest, [session], [log, session], **one_at_a_time
             )
-        topic_button.click(new_topic, [session], [log, status, session], **private)
+        topic_button.click(new_topic, [session], [log, status, session], **quiet)
         shown = [tabs, section_pick, entry_pick, report_text]
-        action_go.click(on_action, [action, session], shown + [log, session, why_panel, status], **private).then(
+        action_go.click(on_action, [action, session], shown + [log, session, why_panel, status], **quiet).then(
             None, js="() => window.torino && window.torino.acted()", **private
         )
         why_send.click(send_comment, [why, session], [why_panel, why, status, session], **private)
