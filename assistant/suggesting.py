@@ -2,8 +2,8 @@
 
 A candidate is offered only after it has been asked, on its own, and answered from
 the very entry it is about; a question the assistant would abstain on is never
-offered. The cost is capped: at most `max_checks` questions are run per answer,
-within `budget_s` seconds, and every result is remembered for the next time.
+offered. The cost is capped: at most `max_checks` questions are run per answer, and
+none is started after `budget_s` seconds; every verdict is remembered for the next time.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 
 def subject(entry: Entry) -> str:
-    """What an entry is about, from its heading: 'Lille, 24 – 26 January' -> 'Lille'."""
-    heading = entry.heading.split(" | ")[0]
+    """What an entry is about, from its heading: 'Lille, 24 – 26 January' -> 'Lille',
+    'UNESCO Creative Cities Network: Braga | XVI Annual Conference' -> 'UNESCO Creative Cities Network'."""
+    heading = re.split(r" \| |: ", entry.heading)[0]
     return re.sub(r",\s*\d.*$", "", heading).strip()
 
 
@@ -30,13 +31,18 @@ def question_about(entry: Entry) -> str:
 
 
 def neighbours(assistant: "Assistant", answer: Answer, reach: int = 2) -> list[Entry]:
-    """Entries beside the cited ones in their section, nearest first, none of them cited."""
+    """Entries beside the cited ones in their section, nearest first, none of them cited;
+    then the first entries of the sections before and after (a section may have one entry)."""
+    sections = assistant.report.sections
     cited: list[tuple[list[Entry], int]] = []
+    around: list[Entry] = []
     for citation in answer.citations:
         section = find_section(assistant.report, citation.section)
         entry = entry_at(section, citation.start) if section else None
         if section and entry:
             cited.append((section.entries, section.entries.index(entry)))
+            at = sections.index(section)
+            around += [s.entries[0] for s in sections[max(0, at - 1) : at + 2] if s is not section and s.entries]
     taken = {entries[i].id for entries, i in cited}
     found: list[Entry] = []
     for distance in range(1, reach + 1):
@@ -45,13 +51,17 @@ def neighbours(assistant: "Assistant", answer: Answer, reach: int = 2) -> list[E
                 if 0 <= j < len(entries) and entries[j].id not in taken:
                     taken.add(entries[j].id)
                     found.append(entries[j])
+    for entry in around:
+        if entry.id not in taken:
+            taken.add(entry.id)
+            found.append(entry)
     return found
 
 
 class Suggester:
     """Offers up to `want` next questions that the assistant answers from their own entry."""
 
-    def __init__(self, assistant: "Assistant", want: int = 3, max_checks: int = 5, budget_s: float = 1.5) -> None:
+    def __init__(self, assistant: "Assistant", want: int = 3, max_checks: int = 4, budget_s: float = 1.5) -> None:
         self.assistant, self.want, self.max_checks, self.budget_s = assistant, want, max_checks, budget_s
         self._verdicts: dict[str, bool] = {}
 
