@@ -1,47 +1,69 @@
-"""The Gradio page: ask the report, open the cited passages, browse it, copy a reply.
+"""The Gradio page: ask the report, open each answer's cited passages, browse and search
+the report, copy a reply, export the conversation, rate answers.
 
-This module only presents what `Assistant` returns. It turns `Answer` records into
-HTML for the chat, Markdown to paste into a reply, and a browsable table of contents;
-it records thumbs up/down in a JSONL file and exposes the chat as the `ask` API
-endpoint. It does not retrieve, rank or phrase answers itself (see `service.py`), and
-it never puts text from a user or the report into the page unescaped.
-
-The formatting functions are pure (records in, strings out) so they are tested
-without Gradio; Gradio itself is imported only by `create_app` and `launch`.
+This module only presents what `Assistant` returns. The conversation is one HTML
+block that the server renders from the session's records (`log_html`); its buttons
+and links carry a `data-action` (or `data-ask`, `data-copy`) that the page script in
+`HEAD` handles: copying happens in the browser, everything else is sent back through
+one hidden field to `on_action`. Text from a user or the report is escaped before it
+becomes HTML. Reply wording lives in `presenting.py`, the Browse tab's HTML in
+`browsing.py`, feedback storage in `feedback.py`, next questions in `suggesting.py`.
+Gradio is imported only by `create_app` and `launch`.
 """
+
+from __future__ import annotations
 
 import html
 import json
 import os
 import re
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+<<<<<<< HEAD
 from .inputs import MAX_QUESTION_CHARS, check_api_call, echoable  # the page explains the limit before asking
 from .records import Answer, Citation, Entry, Section
 from .serving import RateLimiter, client_key
+=======
+from .browsing import Target, contents_html, entry_at, entry_choices, find_section, search_html, section_choices, section_html
+from .feedback import MAX_COMMENT_CHARS, FeedbackLog, SessionFeedback, new_id
+from .presenting import (
+    PUBLISHER,
+    REPORT_TITLE,
+    Exchange,
+    conversation_markdown,
+    marker_name,
+    pages_label,
+    readable_text,
+    reply_markdown,
+    reply_text,
+    row_cells,
+    row_sentence,
+    section_label,
+)
+from .records import Answer, Citation
+from .service import MAX_QUESTION_CHARS  # the page explains the limit before asking
+>>>>>>> page
 
 if TYPE_CHECKING:
     import gradio as gr
 
     from .config import Settings
-    from .corpus import Report
     from .service import Assistant
 
 # These machines have no internet: no telemetry, no version check, no font download.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 TITLE = "Torino report assistant"
-REPORT_TITLE = "International Activities Annual Report 2024"
-REPORT_SHORT = "Annual Report 2024"
 EXAMPLES = [
-    "How many foreign delegations did Torino receive in 2024?",
+    "How many foreign delegations visited Torino during 2024?",
     "Who won the Nitto ATP Finals?",
     "Which French cities are twinned with Torino?",
-    "When did Torino join ECCAR?",
+    "In which year did Torino become a member of ECCAR?",
     "How much does the EU contribute to CLIMABOROUGH?",
 ]
 ABOUT = (
@@ -49,56 +71,19 @@ ABOUT = (
     "Report 2024</em>. Answers are sentences quoted from it, with their section and page; "
     "no language model writes or rephrases them. When the report does not say, I tell you so."
 )
-# Gradio 6 scopes this CSS to the app's content; `.gradio-container` is the page itself.
-CSS = """
-.gradio-container { max-width: 960px !important; margin: 0 auto !important; }
-#masthead h1 { font-size: 1.6rem; margin: 0.2rem 0 0; }
-#masthead .subtitle { margin: 0.1rem 0 0.4rem; color: var(--body-text-color-subdued); }
-#masthead .about { margin: 0; font-size: 0.95rem; }
-.answer p { margin: 0 0 0.5rem; }
-.answer .understood { font-size: 0.9rem; font-style: italic; }
-#chat .placeholder { padding: 0 1rem; }
-.answer .notice { font-style: italic; }
-.answer a.cite-ref { text-decoration: none; font-weight: 600; color: var(--color-accent); }
-.sources { margin-top: 0.6rem; border-top: 1px solid var(--border-color-primary); padding-top: 0.4rem; }
-.sources .sources-title { font-size: 0.85rem; font-weight: 600; margin: 0 0 0.2rem; }
-details.source { margin: 0.15rem 0; font-size: 0.9rem; }
-details.source summary { cursor: pointer; line-height: 1.4; }
-details.source blockquote { margin: 0.3rem 0 0.5rem; padding: 0.3rem 0.6rem;
-  border-left: 3px solid var(--color-accent); font-size: 0.9rem; }
-mark { background: rgba(255, 214, 0, 0.38); color: inherit; padding: 0 0.1em; }
-#jump-row { align-items: flex-end; }
-#report-text { font-size: 0.95rem; line-height: 1.55; }
-#report-text h2 { font-size: 1.25rem; margin: 0.2rem 0; }
-#report-text h3 { font-size: 1.05rem; margin: 1rem 0 0.3rem; }
-#report-text h4 { font-size: 0.95rem; margin: 0.8rem 0 0.2rem; }
-#report-text .meta { color: var(--body-text-color-subdued); margin: 0 0 0.6rem; }
-@media (max-width: 640px) {
-  #header .html-container, #report-text .html-container { padding-left: 6px; padding-right: 6px; }
-  #masthead h1 { font-size: 1.3rem; }
-  #masthead .about { font-size: 0.88rem; }
-}
-"""
-# A click on an inline [n] opens that source in place instead of following the link.
-HEAD = """
-<script>
-document.addEventListener("click", (event) => {
-  const link = event.target.closest && event.target.closest("a.cite-ref");
-  if (!link) return;
-  event.preventDefault();
-  event.stopPropagation();
-  const target = document.getElementById(link.getAttribute("href").slice(1));
-  if (target) { target.open = true; target.scrollIntoView({block: "nearest"}); }
-}, true);
-</script>
-"""
-SCROLL_TO_MARK = (
-    "() => { setTimeout(() => { const m = document.querySelector('#report-text mark');"
-    " if (m) m.scrollIntoView({block: 'center'}); }, 300); }"
+# Drawn, not emoji: a machine without an emoji font would show empty boxes.
+THUMB_UP = (
+    '<svg aria-hidden="true" focusable="false" width="16" height="16" viewBox="0 0 24 24" fill="none" '
+    'stroke="currentColor" stroke-width="2"><path d="M7 10v11H3V10h4zm0 0 4-8a3 3 0 0 1 3 3v4h5.5a2 2 0 0 1 2 2.3'
+    'l-1.4 8A2 2 0 0 1 18.1 21H7"/></svg>'
 )
+THUMB_DOWN = THUMB_UP.replace("<svg ", '<svg style="transform: rotate(180deg)" ', 1)
+ASSETS = Path(__file__).parent / "page"
+CSS = (ASSETS / "page.css").read_text(encoding="utf-8")
+HEAD = f"<script>{(ASSETS / 'page.js').read_text(encoding='utf-8')}</script>"
 
 
-# --- Plain formatting -------------------------------------------------------------
+# --- The conversation as HTML -------------------------------------------------------
 
 
 def text_html(text: str) -> str:
@@ -106,54 +91,9 @@ def text_html(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
-def pages_label(pages: str) -> str:
-    """'34' -> 'p. 34', '26–33' -> 'pp. 26–33', '116 ff.' -> 'pp. 116 ff.'."""
-    pages = pages.strip()
-    if not pages or not pages[0].isdigit():
-        return pages
-    if pages.isdigit():
-        return f"p. {pages}"
-    return f"pp. {pages}"
-
-
-def section_label(section_id: str, title: str) -> str:
-    """'3.2', 'Foreign delegations' -> '§3.2 Foreign delegations'; the colophon has no number."""
-    if section_id[:1].isdigit():
-        return f"§{section_id} {title}"
-    return title
-
-
-def source_line(citation: Citation) -> str:
-    """One line for a reply: 'Source: Annual Report 2024, §3.2 Foreign delegations, p. 34'."""
-    parts = [REPORT_SHORT, section_label(citation.section, citation.section_title)]
-    if citation.heading and citation.heading != citation.section_title:
-        parts[-1] += f": {citation.heading}"
-    if citation.pages:
-        parts.append(pages_label(citation.pages))
-    return "Source: " + ", ".join(parts)
-
-
-def answer_markdown(answer: Answer) -> str:
-    """The answer and its sources as Markdown a staff member can paste into a reply.
-
-    An abstention is pasted as it is: the answer already names the closest sections.
-    """
-    lines = [answer.answer.strip()]
-    if answer.citations:
-        lines.append("")
-        lines += [f"[{c.n}] {source_line(c)}  " for c in answer.citations]
-        lines[-1] = lines[-1].rstrip()
-    return "\n".join(lines)
-
-
-def closest_sections(answer: Answer) -> list[tuple[str, str]]:
-    """(section id, '§3.2 Foreign delegations') for each section offered when abstaining, once."""
-    seen: dict[str, str] = {}
-    for suggestion in answer.suggestions:
-        section_id = suggestion.get("section", "")
-        if section_id and section_id not in seen:
-            seen[section_id] = section_label(section_id, suggestion.get("section_title", ""))
-    return list(seen.items())
+def attr(text: str) -> str:
+    """Text for an attribute value; line breaks as character references keep the block one line."""
+    return html.escape(text, quote=True).replace("\n", "&#10;")
 
 
 def highlight(passage: str, quote: str) -> str:
@@ -172,63 +112,113 @@ def highlight(passage: str, quote: str) -> str:
     return f"{text_html(before)}<mark>{text_html(found)}</mark>{text_html(after)}"
 
 
-def link_markers(escaped_text: str, numbers: set[int], turn: int) -> str:
-    """Turn each inline '[n]' of an already escaped answer into a link to its source."""
+def link_markers(escaped_text: str, citations: list[Citation], key: str) -> str:
+    """Each inline '[n]' of an escaped answer becomes a link to its source, named for screen
+    readers ('Source 1: §3.2 Foreign delegations, p. 34'), with the quote as a preview."""
+    by_n = {c.n: c for c in citations}
 
     def link(match: re.Match[str]) -> str:
-        n = int(match.group(1))
-        if n not in numbers:
+        c = by_n.get(int(match.group(1)))
+        if c is None:
             return match.group(0)
-        return f'<a class="cite-ref" href="#src-{turn}-{n}">[{n}]</a>'
+        tip = f"tip-{key}-{c.n}"
+        return (
+            f'<span class="cite"><a class="cite-ref" href="#src-{key}-{c.n}" aria-label="{attr(marker_name(c))}" '
+            f'aria-describedby="{tip}">[{c.n}]</a><span class="tip" role="tooltip" id="{tip}">'
+            f"{html.escape(quote_text(c))}</span></span>"
+        )
 
     return re.sub(r"\[(\d+)\]", link, escaped_text)
 
 
-def source_html(citation: Citation, turn: int) -> str:
-    """One source under an answer: a summary line that opens onto the highlighted passage."""
-    summary = [f"<b>[{citation.n}]</b> {html.escape(section_label(citation.section, citation.section_title))}"]
+def quote_text(citation: Citation) -> str:
+    """The cited words as read aloud or previewed: a table row as a sentence."""
+    cells = row_cells(citation)
+    return row_sentence(cells) if cells else citation.quote
+
+
+def source_html(citation: Citation, key: str) -> str:
+    """One source under an answer: a summary that opens onto the highlighted passage and a
+    button that shows it in the report."""
+    summary = [f"[{citation.n}] {html.escape(section_label(citation.section, citation.section_title))}"]
     if citation.heading and citation.heading != citation.section_title:
         summary.append(f"<i>{html.escape(citation.heading)}</i>")
     if citation.pages:
         summary.append(html.escape(pages_label(citation.pages)))
     return (
-        f'<details class="source" id="src-{turn}-{citation.n}">'
+        f'<details class="source" id="src-{key}-{citation.n}">'
         f"<summary>{' · '.join(summary)}</summary>"
         f'<blockquote class="passage">{highlight(citation.passage, citation.quote)}</blockquote>'
+        f'<button type="button" class="act" data-action="jump|{key}|{citation.n}" '
+        f'aria-label="Show source {citation.n} in the report">Show in report</button>'
         "</details>"
     )
 
 
-def answer_html(answer: Answer, turn: int) -> str:
-    """The chat bubble for an answer: understood-as line, answer with links, sources.
+def closest_links(answer: Answer) -> list[str]:
+    """Links to the sections offered when abstaining, each once, labelled '§3.1 Twinnings and agreements'."""
+    seen: dict[str, str] = {}
+    for suggestion in answer.suggestions:
+        section_id = suggestion.get("section", "")
+        if section_id and section_id not in seen:
+            seen[section_id] = section_label(section_id, suggestion.get("section_title", ""))
+    return [
+        f'<li><a href="#report-text" data-action="{Target(s).action()}">{html.escape(label)}</a></li>'
+        for s, label in seen.items()
+    ]
 
-    It is one HTML block with no blank line, so the chat's Markdown renderer leaves
-    its inside alone and report text is never read as Markdown.
-    """
-    parts = ['<div class="answer">']
+
+def answer_html(answer: Answer, key: str, verdict: str = "", suggestions: list[str] | None = None) -> str:
+    """An answer's bubble: what it understood, the answer with [n] links, its own sources,
+    copy and thumbs buttons, and questions to ask next. One HTML block with no blank line."""
+    parts = [f'<article class="answer" id="answer-{key}" aria-label="Answer">']
     if answer.understood_as and answer.understood_as.strip() != answer.question.strip():
         parts.append(f'<p class="understood">Understood as: “{html.escape(answer.understood_as)}”</p>')
-    numbers = {c.n for c in answer.citations}
-    parts.append(f"<p>{link_markers(text_html(answer.answer.strip()), numbers, turn)}</p>")
+    if answer.notice:
+        parts.append(f'<p class="notice">{text_html(answer.notice)}</p>')
+    if answer.short_answer.strip():
+        parts.append(f'<p class="short"><strong>{html.escape(answer.short_answer.strip())}</strong></p>')
+    parts.append(f'<p class="text">{link_markers(text_html(readable_text(answer)), answer.citations, key)}</p>')
+    if answer.claims_dropped:
+        n = answer.claims_dropped
+        parts.append(f'<p class="notice">{n} statement{"s" if n > 1 else ""} removed: not supported by the report</p>')
     if answer.citations:
-        parts.append('<div class="sources"><p class="sources-title">Sources — click to open the passage</p>')
-        parts += [source_html(c, turn) for c in answer.citations]
+        parts.append('<div class="sources"><h3 class="sources-title">Sources — open one to read the passage</h3>')
+        parts += [source_html(c, key) for c in answer.citations]
         parts.append("</div>")
-    elif answer.abstained and closest_sections(answer):
-        parts.append('<div class="sources"><p class="sources-title">Closest sections to browse</p><ul>')
-        parts += [f"<li>{html.escape(label)}</li>" for _, label in closest_sections(answer)]
-        parts.append("</ul><p>Open them with “Show in report” below the chat.</p></div>")
+    elif answer.abstained and closest_links(answer):
+        parts.append('<div class="sources"><h3 class="sources-title">Closest sections to browse</h3><ul>')
+        parts += closest_links(answer) + ["</ul></div>"]
+    parts.append('<div class="actions">')
+    parts.append(f'<button type="button" class="act" data-copy="{attr(reply_text(answer))}">Copy this answer</button>')
+    parts.append(f'<button type="button" class="act" data-copy="{attr(reply_markdown(answer))}">Copy as Markdown</button>')
+    for value, label, icon in (("up", "Helpful", THUMB_UP), ("down", "Not helpful", THUMB_DOWN)):
+        pressed = "true" if verdict == value else "false"
+        parts.append(
+            f'<button type="button" class="act thumb" data-action="{value}|{key}" aria-pressed="{pressed}">'
+            f"{icon} {label}</button>"
+        )
     parts.append("</div>")
+    if suggestions:
+        parts.append('<div class="next"><h3 class="sources-title">Ask next</h3>')
+        parts += [f'<button type="button" class="chip" data-ask="{attr(q)}">{html.escape(q)}</button>' for q in suggestions]
+        parts.append("</div>")
+    parts.append("</article>")
     return "".join(parts)
 
 
 def question_html(question: str) -> str:
     """The user's bubble: their words as text, never as HTML or Markdown."""
-    return f'<div class="question">{text_html(question)}</div>'
+    return f'<div class="question"><span class="sr-only">You asked: </span>{text_html(question)}</div>'
 
 
-def notice_html(message: str) -> str:
-    return f'<div class="answer"><p class="notice">{text_html(message)}</p></div>'
+def examples_html() -> str:
+    chips = "".join(f'<button type="button" class="chip" data-ask="{attr(q)}">{html.escape(q)}</button>' for q in EXAMPLES)
+    return f'<div class="examples" role="group" aria-label="Example questions"><span class="try">Try:</span>{chips}</div>'
+
+
+def status_html(message: str = "") -> str:
+    return f'<p class="status-text">{html.escape(message)}</p>' if message else ""
 
 
 def check_question(question: str) -> str | None:
@@ -244,205 +234,6 @@ def check_question(question: str) -> str | None:
     return None
 
 
-# --- Feedback ---------------------------------------------------------------------
-
-
-def verdict(liked: Any) -> str:
-    """Gradio reports a thumb as True/False (or an option's name); store 'up'/'down'."""
-    if liked is True:
-        return "up"
-    if liked is False:
-        return "down"
-    return str(liked).lower() or "none"
-
-
-def feedback_record(answer: dict[str, Any], liked: Any, when: datetime) -> dict[str, Any]:
-    """One JSONL line: when, what was asked and answered, with which sources, and the thumb."""
-    keep = ("n", "section", "section_title", "heading", "pages", "quote")
-    return {
-        "time": when.isoformat(timespec="seconds"),
-        "verdict": verdict(liked),
-        "question": answer.get("question", ""),
-        "understood_as": answer.get("understood_as", ""),
-        "answer": answer.get("answer", ""),
-        "abstained": answer.get("abstained", False),
-        "citations": [{k: c.get(k) for k in keep} for c in answer.get("citations", [])],
-    }
-
-
-def append_feedback(path: Path, record: dict[str, Any]) -> None:
-    """Append one record to the JSONL file, creating its folder on first use."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-# --- Browsing the report ----------------------------------------------------------
-
-
-def is_chapter(section: Section) -> bool:
-    return section.id == section.chapter_id
-
-
-def section_choices(report: "Report") -> list[tuple[str, str]]:
-    """Dropdown choices for the table of contents: chapters, then their sections, indented."""
-    choices = [("Contents", "")]
-    for section in report.sections:
-        indent = "" if is_chapter(section) else "\u2003"
-        number = f"{section.id}  " if section.id[:1].isdigit() else ""
-        choices.append((f"{indent}{number}{section.title} · {pages_label(section.pages)}", section.id))
-    return choices
-
-
-def entry_choices(section: Section | None) -> list[tuple[str, str]]:
-    """Dropdown choices for one section's entries; '' is the whole section."""
-    if section is None or not section.entries:
-        return [("Whole section", "")]
-    return [("Whole section", "")] + [(entry.heading, entry.id) for entry in section.entries]
-
-
-def entry_at(section: Section, offset: int) -> str:
-    """The id of the entry holding a character offset, or '' if none does."""
-    for entry in section.entries:
-        if entry.start <= offset < max(entry.end, entry.start + 1):
-            return entry.id
-    return ""
-
-
-def contents_html(report: "Report") -> str:
-    """The table of contents: chapters with their sections, pages and entry counts."""
-    parts = ['<h2>Contents</h2><p class="meta">Choose a part above to read it.</p><ul>']
-    open_list = False
-    for section in report.sections:
-        label = html.escape(f"{section_label(section.id, section.title)} · {pages_label(section.pages)}")
-        if is_chapter(section):
-            if open_list:
-                parts.append("</ul></li>")
-            parts.append(f"<li><b>{label}</b><ul>")
-            open_list = True
-        else:
-            parts.append(f"<li>{label} · {len(section.entries)} entries</li>")
-    if open_list:
-        parts.append("</ul></li>")
-    parts.append("</ul>")
-    return "".join(parts)
-
-
-def entry_html(report: "Report", entry: Entry, mark: tuple[int, int] | None) -> str:
-    """An entry's units as paragraphs (split where the report has a blank line), marked if cited."""
-    paragraphs: list[list[str]] = [[]]
-    previous_end: int | None = None
-    for unit in entry.units:
-        if previous_end is not None and "\n\n" in report.text[previous_end : unit.start]:
-            paragraphs.append([])
-        text = html.escape(unit.text)
-        if mark and unit.start < mark[1] and mark[0] < unit.end:
-            text = f"<mark>{text}</mark>"
-        paragraphs[-1].append(text)
-        previous_end = unit.end
-    return "".join(f"<p>{' '.join(p)}</p>" for p in paragraphs if p)
-
-
-def section_html(
-    report: "Report", section_id: str, entry_id: str = "", mark: tuple[int, int] | None = None
-) -> str:
-    """The text of a section (or one of its entries), with the cited span marked."""
-    if not section_id:
-        return contents_html(report)
-    section = report.section(section_id)
-    meta = [f"{REPORT_SHORT}", pages_label(section.pages)]
-    if not is_chapter(section):
-        meta.insert(1, section_label(section.chapter_id, section.chapter_title))
-    parts = [f"<h2>{html.escape(section_label(section.id, section.title))}</h2>"]
-    parts.append(f'<p class="meta">{html.escape(" · ".join(meta))}</p>')
-    entries = [e for e in section.entries if not entry_id or e.id == entry_id]
-    if not section.entries:
-        subsections = [s for s in report.sections if s.chapter_id == section.id and s is not section]
-        parts.append("<ul>")
-        parts += [f"<li>{html.escape(f'{section_label(s.id, s.title)} · {pages_label(s.pages)}')}</li>" for s in subsections]
-        parts.append("</ul>")
-    group = None
-    for entry in entries:
-        if entry.kind == "row":
-            if entry.group != group:
-                parts.append(f"<h4>{html.escape(entry.group or section.title)}</h4>")
-                group = entry.group
-            parts.append(entry_html(report, entry, mark))
-            continue
-        group = None
-        if entry.heading and entry.heading != section.title:
-            parts.append(f"<h3>{html.escape(entry.heading)}</h3>")
-        if entry.pages and entry.pages != section.pages:
-            parts.append(f'<p class="meta">{html.escape(pages_label(entry.pages))}</p>')
-        parts.append(entry_html(report, entry, mark))
-    return "".join(parts)
-
-
-@dataclass(frozen=True)
-class Target:
-    """A place in the report a chat answer points to: a citation or a suggested section."""
-
-    label: str
-    section: str
-    entry: str = ""
-    start: int = -1
-    end: int = -1
-
-    def key(self) -> str:
-        return f"{self.section}|{self.entry}|{self.start}|{self.end}"
-
-    @classmethod
-    def from_key(cls, key: str) -> "Target":
-        section, entry, start, end = key.split("|")
-        return cls("", section, entry, int(start), int(end))
-
-
-def answer_targets(report: "Report", answer: Answer) -> list[Target]:
-    """Where 'Show in report' can go for an answer: its citations, else the closest sections."""
-    targets = []
-    for c in answer.citations:
-        section = _find_section(report, c.section)
-        entry = entry_at(section, c.start) if section else ""
-        label = f"[{c.n}] {section_label(c.section, c.section_title)}"
-        if c.heading and c.heading != c.section_title:
-            label += f": {c.heading}"
-        targets.append(Target(label, c.section, entry, c.start, c.end))
-    if not answer.citations:
-        targets += [Target(label, section_id) for section_id, label in closest_sections(answer)]
-    return targets
-
-
-def _find_section(report: "Report", section_id: str) -> Section | None:
-    return next((s for s in report.sections if s.id == section_id), None)
-
-
-# --- Conversation state -----------------------------------------------------------
-
-
-@dataclass
-class Conversation:
-    """One browser session's chat: the questions asked so far and what was answered.
-
-    `answers` maps the index of an answer's chat message to its JSON, so a thumb on
-    that message can be written down with what it judged.
-    """
-
-    turns: list[str] = field(default_factory=list)
-    messages: list[dict[str, str]] = field(default_factory=list)
-    answers: dict[int, dict[str, Any]] = field(default_factory=dict)
-
-    def add_question(self, question: str) -> None:
-        self.messages.append({"role": "user", "content": question_html(question)})
-
-    def add_notice(self, message: str) -> None:
-        self.messages.append({"role": "assistant", "content": notice_html(message)})
-
-    def add_answer(self, question: str, answer: Answer) -> None:
-        self.turns.append(question)
-        self.answers[len(self.messages)] = answer.as_json()
-        self.messages.append({"role": "assistant", "content": answer_html(answer, len(self.messages))})
-
-
 def parse_turns(turns: str) -> list[str]:
     """Earlier questions for the API, as a JSON list of strings ('' for none)."""
     if not turns.strip():
@@ -453,19 +244,100 @@ def parse_turns(turns: str) -> list[str]:
     return value
 
 
-# --- The Gradio app ---------------------------------------------------------------
+def api_input(question: str, turns: str) -> list[str]:
+    """The one place the /ask API checks its input: the turns to answer, or ValueError.
+
+    (The reliability work's `inputs.py` is meant to replace the body of this function.)
+    """
+    problem = check_question(question)
+    if problem:
+        raise ValueError(problem)
+    try:
+        earlier = parse_turns(turns)
+    except ValueError as error:
+        raise ValueError(f"turns: {error}") from None
+    return earlier + [question.strip()]
+
+
+# --- Session state ------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """One exchange on the page (answer None while it is being answered), or a topic break."""
+
+    key: str
+    question: str = ""
+    answer: Answer | None = None
+    topic_break: bool = False
+    verdict: str = ""
+    suggestions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Session:
+    """One browser session: what is on the page, the follow-up memory, and its feedback."""
+
+    items: list[Item] = field(default_factory=list)
+    turns: list[str] = field(default_factory=list)  # earlier questions since the last "New topic"
+    feedback: SessionFeedback = field(default_factory=SessionFeedback)
+    export_path: str = ""  # the last Markdown export; Gradio keeps its own copy once served
+
+    def find(self, key: str) -> Item | None:
+        return next((i for i in self.items if i.key == key and i.answer is not None), None)
+
+    def exchanges(self) -> list[Exchange]:
+        return [Exchange(i.question, i.answer) for i in self.items if i.topic_break or i.answer is not None]
+
+
+def log_html(session: Session) -> str:
+    """The whole conversation, oldest first."""
+    parts = ['<h2 class="sr-only">Conversation</h2>']
+    if not session.items:
+        return parts[0] + '<p class="placeholder"><b>Ask a question about the report</b> below, or try an example.</p>'
+
+    for item in session.items:
+        if item.topic_break:
+            parts.append('<p class="topic-break" role="separator">New topic — earlier questions are no longer used for follow-ups</p>')
+            continue
+        parts.append(question_html(item.question))
+        if item.answer is None:
+            parts.append('<p class="pending">Looking in the report…</p>')
+        else:
+            parts.append(answer_html(item.answer, item.key, item.verdict, item.suggestions))
+    return "".join(parts)
+
+
+def export_file(session: Session) -> str:
+    """Write the conversation as Markdown to a temporary file for the download button,
+    removing the session's previous one (Gradio has copied it into its cache by then)."""
+    text = conversation_markdown(session.exchanges(), datetime.now(timezone.utc))
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".md", prefix="torino-report-conversation-", delete=False) as f:
+        f.write(text)
+    if session.export_path:
+        Path(session.export_path).unlink(missing_ok=True)
+    session.export_path = f.name
+    return f.name
+
+
+# --- The Gradio app -----------------------------------------------------------------
 
 
 def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
-    """Wire the page: an Ask tab (chat, sources, copy, feedback) and a Browse tab."""
+    """Wire the page: an Ask tab (conversation, question, examples) and a Browse tab."""
     import gradio as gr
 
+    from .suggesting import Suggester
+
     report = assistant.report
+    log_file = FeedbackLog(settings.feedback_path)
+    suggester = Suggester(assistant)
 
     limiter = RateLimiter(settings.rate_limit)  # reliability (serving.py): per-client limit on /ask
 
     def ask_api(question: str, turns: str = "", request: gr.Request = None) -> dict[str, Any]:
         """Answer QUESTION in the light of TURNS, a JSON list of earlier questions."""
+<<<<<<< HEAD
         # reliability: every argument checked (inputs.py) and the client rate-limited before answering
         echoed = echoable(question)
         if not limiter.allow(client_key(request)):
@@ -477,155 +349,192 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
             return {"question": echoed, "error": str(error)}
         except Exception as error:  # noqa: BLE001 - a caller gets one line, never Python's exception text
             return {"question": echoed, "error": f"the question could not be answered ({type(error).__name__})"}
+=======
+        try:
+            return assistant.ask_turns(api_input(question, turns)).as_json()
+        except ValueError as error:  # bad input, or the service's UserError
+            return {"question": question, "error": str(error)}
+>>>>>>> page
 
-    def take_question(question: str, conversation: Conversation):
-        """Show the question at once (or a notice), clear the box, hold it for answering."""
+    def take_question(question: str, session: Session):
+        """Show the question at once; a question that cannot be asked stays in the box."""
         problem = check_question(question)
         if problem:
-            conversation.add_notice(problem)
-            return conversation.messages, "", conversation, ""
-        conversation.add_question(question.strip())
-        return conversation.messages, "", conversation, question.strip()
+            return gr.skip(), gr.skip(), status_html(problem), session, ""
+        session.items.append(Item(new_id(), question.strip()))
+        return log_html(session), "", status_html(), session, question.strip()
 
-    def answer(pending: str, conversation: Conversation):
-        """Answer the held question in the light of the session's earlier ones."""
-        if not pending:
-            return conversation.messages, conversation, gr.skip(), gr.skip(), gr.skip()
+    def answer(pending: str, session: Session):
+        """Answer the held question in the light of the earlier ones since the last new topic."""
+        item = session.items[-1] if session.items else None
+        if not pending or item is None or item.answer is not None:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         try:
-            result = assistant.ask_turns(conversation.turns + [pending])
-        except ValueError as error:  # the service's UserError: a question it will not take
-            conversation.add_notice(str(error).capitalize() + ".")
-            return conversation.messages, conversation, gr.skip(), gr.skip(), gr.skip()
-        conversation.add_answer(pending, result)
-        targets = answer_targets(report, result)
-        choices = [(t.label, t.key()) for t in targets]
-        jump = gr.Dropdown(choices=choices, value=choices[0][1] if choices else None)
-        shown = gr.Column(visible=True)
-        return conversation.messages, conversation, answer_markdown(result), jump, shown
+            result = assistant.ask_turns(session.turns + [pending])
+        except ValueError as error:  # the service's UserError: the question goes back into the box
+            session.items.pop()
+            return log_html(session), status_html(str(error).capitalize() + "."), session, gr.skip(), pending
+        session.turns.append(pending)
+        item.answer = result
+        done = "The report does not say; the closest sections are listed." if result.abstained else "Answer ready."
+        export_update = gr.DownloadButton(value=export_file(session), interactive=True)
+        return log_html(session), status_html(done), session, export_update, gr.skip()
 
-    def pick_example(event: gr.SelectData) -> str:
-        return event.value["text"] if isinstance(event.value, dict) else str(event.value)
+    def suggest(session: Session):
+        item = session.items[-1] if session.items else None
+        if item is None or item.answer is None or item.suggestions:
+            return gr.skip(), gr.skip()
+        asked = {i.question for i in session.items} | {i.answer.understood_as for i in session.items if i.answer}
+        item.suggestions = suggester.suggest(item.answer, asked)
+        return (log_html(session), session) if item.suggestions else (gr.skip(), gr.skip())
 
-    def on_like(conversation: Conversation, event: gr.LikeData) -> None:
-        index = event.index if isinstance(event.index, int) else event.index[0]
-        judged = conversation.answers.get(index)
-        if judged is None:
-            return
-        record = feedback_record(judged, event.liked, datetime.now(timezone.utc))
-        append_feedback(settings.feedback_path, record)
-        gr.Info("Thank you — your feedback was saved.")
+    def new_topic(session: Session):
+        if session.turns:
+            session.turns = []
+            session.items.append(Item(new_id(), topic_break=True))
+        return log_html(session), status_html("New topic: the next question starts afresh."), session
 
-    def new_conversation():
-        return [], Conversation(), "", gr.Dropdown(choices=[], value=None), gr.Column(visible=False)
-
-    def browse_section(section_id: str):
-        section = _find_section(report, section_id or "")
-        return gr.Dropdown(choices=entry_choices(section), value=""), section_html(report, section_id or "")
-
-    def browse_entry(section_id: str, entry_id: str):
-        return section_html(report, section_id or "", entry_id or "")
-
-    def show_in_report(key: str | None):
-        if not key:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        target = Target.from_key(key)
-        mark = (target.start, target.end) if target.start >= 0 else None
-        section = _find_section(report, target.section)
+    def browse(target: Target):
+        section = find_section(report, target.section)
         return (
             gr.Tabs(selected="browse"),
-            gr.Dropdown(value=target.section),
+            gr.Dropdown(value=target.section if section else ""),
             gr.Dropdown(choices=entry_choices(section), value=target.entry),
-            section_html(report, target.section, target.entry, mark),
+            section_html(report, target),
         )
 
+    def on_action(action: str, session: Session):
+        """A button or link in the page: 'jump|answer|n', 'open|section|entry|start|end', 'up|answer', 'down|answer'."""
+        skip4, skip4b = (gr.skip(),) * 4, (gr.skip(),) * 4
+        kind, _, rest = (action or "").partition("|")
+        if kind == "open":
+            try:
+                return *browse(Target.from_action(action)), *skip4b
+            except ValueError:
+                return *skip4, *skip4b
+        item = session.find(rest.split("|")[0])
+        if item is None or item.answer is None:
+            return *skip4, *skip4b
+        if kind == "jump":
+            citation = next((c for c in item.answer.citations if str(c.n) == rest.split("|")[-1]), None)
+            section = find_section(report, citation.section) if citation else None
+            if citation is None or section is None:
+                return *skip4, *skip4b
+            entry = entry_at(section, citation.start)
+            return *browse(Target(citation.section, entry.id if entry else "", citation.start, citation.end)), *skip4b
+        if kind in {"up", "down"}:
+            record = session.feedback.thumb(log_file, item.key, item.answer.as_json(), kind)
+            if record is None:
+                return *skip4, gr.skip(), gr.skip(), gr.skip(), status_html("Thank you — that is enough feedback for now.")
+            item.verdict = kind
+            if kind == "down":
+                why = gr.Column(visible=True)
+                return *skip4, log_html(session), session, why, status_html("Saved. What was wrong? A comment is optional.")
+            return *skip4, log_html(session), session, gr.Column(visible=False), status_html("Thank you — your feedback was saved.")
+        return *skip4, *skip4b
+
+    def send_comment(comment: str, session: Session):
+        rated = [i for i in session.items if i.verdict == "down"]
+        saved = rated and session.feedback.comment(log_file, rated[-1].key, comment)
+        message = "Thank you — your comment was saved." if saved else "No comment saved."
+        return gr.Column(visible=False), "", status_html(message), session
+
+    def skip_comment():
+        return gr.Column(visible=False), "", status_html("")
+
+    def browse_section(section_id: str):
+        section = find_section(report, section_id or "")
+        return gr.Dropdown(choices=entry_choices(section), value=""), section_html(report, Target(section_id or ""))
+
+    def browse_entry(section_id: str, entry_id: str):
+        return section_html(report, Target(section_id or "", entry_id or ""))
+
     private: dict[str, Any] = {"api_visibility": "private"}
+    quiet: dict[str, Any] = {**private, "show_progress": "hidden"}  # no spinner over the conversation
     # Chat and API share one queue: the index and the model answer one question at a time.
-    one_at_a_time: dict[str, Any] = {**private, "concurrency_id": "assistant"}
+    one_at_a_time: dict[str, Any] = {**private, "concurrency_id": "assistant", "show_progress": "hidden"}
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
         gr.HTML(
-            f'<div id="masthead"><h1>{html.escape(TITLE)}</h1>'
-            f'<p class="subtitle">City of Torino · {html.escape(REPORT_TITLE)}</p>'
-            f'<p class="about">{ABOUT}</p></div>',
+            f'<header id="masthead"><h1>{html.escape(TITLE)}</h1>'
+            f'<p class="subtitle">{PUBLISHER} · {html.escape(REPORT_TITLE)}</p>'
+            f'<p class="about">{ABOUT}</p></header>',
             elem_id="header",
-            js_on_load=None,
         )
-        conversation = gr.State(Conversation())
+        session = gr.State(Session())
         pending = gr.State("")
-        with gr.Tabs() as tabs:
-            with gr.Tab("Ask", id="ask"):
-                chat = gr.Chatbot(
-                    elem_id="chat",
-                    show_label=False,
-                    height=560,
-                    latex_delimiters=[],
-                    placeholder="**Ask a question about the report**, or start with an example:",
-                    examples=[{"text": q} for q in EXAMPLES],
-                    feedback_options=("Like", "Dislike"),
-                    buttons=[],
-                    layout="panel",
-                )
-                with gr.Row(equal_height=True):
-                    question = gr.Textbox(
-                        elem_id="question",
-                        show_label=False,
-                        placeholder="Ask about Torino's international activities in 2024…",
-                        scale=5,
-                        submit_btn="Ask",
+        with gr.Tabs(elem_id="tabs") as tabs:
+            with gr.Tab("Ask", id="ask", elem_id="ask-tab"):
+                log = gr.HTML(log_html(Session()), elem_id="log")
+                with gr.Column(visible=False, elem_id="why-panel") as why_panel:
+                    why = gr.Textbox(
+                        label="What was wrong with the answer? (optional)", max_length=MAX_COMMENT_CHARS,
+                        lines=2, elem_id="why",
                     )
-                # What to do with an answer appears once there is one.
-                with gr.Column(visible=False, elem_id="after-answer") as after_answer:
-                    with gr.Row(equal_height=False, elem_id="jump-row"):
-                        jump = gr.Dropdown(
-                            label="Sources of the last answer",
-                            choices=[],
-                            value=None,
-                            scale=4,
-                            min_width=220,
-                            elem_id="jump",
-                        )
-                        jump_button = gr.Button("Show in report", scale=1, min_width=140, elem_id="jump-button")
-                    with gr.Accordion("Copy the answer with its sources", open=False, elem_id="copy-panel"):
-                        copy_box = gr.Textbox(
-                            elem_id="copy-box",
-                            label="Markdown, ready to paste into a reply",
-                            lines=5,
-                            max_lines=14,
-                            interactive=False,
-                            buttons=["copy"],
-                        )
-            with gr.Tab("Browse the report", id="browse"):
+                    with gr.Row():
+                        why_send = gr.Button("Send comment", variant="primary", elem_id="why-send", min_width=120)
+                        why_skip = gr.Button("No comment", elem_id="why-skip", min_width=120)
+                question = gr.Textbox(
+                    label="Your question",
+                    elem_id="question",
+                    placeholder="Ask about Torino's international activities in 2024…",
+                    max_length=MAX_QUESTION_CHARS,
+                    lines=1,
+                    max_lines=6,
+                )
+                gr.HTML(
+                    f'<p id="counter" aria-hidden="true"><span id="count">0</span> / {MAX_QUESTION_CHARS:,} characters</p>',
+                    elem_id="counter-box",
+                )
+                with gr.Row(elem_id="ask-row"):
+                    ask_button = gr.Button("Ask", variant="primary", elem_id="ask-button", min_width=80)
+                    topic_button = gr.Button("New topic", elem_id="new-topic", min_width=110)
+                    export = gr.DownloadButton(
+                        "Export conversation", value=None, interactive=False, elem_id="export", min_width=170
+                    )
+                status = gr.HTML("", elem_id="status")
+                gr.HTML(examples_html(), elem_id="examples-box")
+                action = gr.Textbox(visible="hidden", elem_id="action", label="Page action", max_length=200)
+                action_go = gr.Button("Run page action", visible="hidden", elem_id="action-go")
+            with gr.Tab("Browse the report", id="browse", elem_id="browse-tab"):
+                with gr.Row(elem_id="search-row"):
+                    search = gr.Textbox(
+                        label="Search the report", placeholder="A word or a name, e.g. Lyon", scale=4, min_width=240,
+                        elem_id="search",
+                    )
+                    search_button = gr.Button("Search", scale=1, min_width=100, elem_id="search-button")
+                results = gr.HTML("", elem_id="results")
                 with gr.Row():
                     # min_width stacks the two pickers on a phone instead of squeezing them.
                     section_pick = gr.Dropdown(
-                        section_choices(report), value="", label="Part of the report", min_width=260,
-                        elem_id="section-pick",
+                        section_choices(report), value="", label="Part of the report", min_width=260, elem_id="section-pick"
                     )
-                    entry_pick = gr.Dropdown(
-                        entry_choices(None), value="", label="Entry", min_width=260, elem_id="entry-pick"
-                    )
-                report_text = gr.HTML(contents_html(report), elem_id="report-text", js_on_load=None)
+                    entry_pick = gr.Dropdown(entry_choices(None), value="", label="Entry", min_width=260, elem_id="entry-pick")
+                report_text = gr.HTML(contents_html(report), elem_id="report-text")
 
-        held = [chat, question, conversation, pending]
-        answered = [chat, conversation, copy_box, jump, after_answer]
-        question.submit(take_question, [question, conversation], held, **private).then(
-            answer, [pending, conversation], answered, **one_at_a_time
+        held = [log, question, status, session, pending]
+        for trigger in (question.submit, ask_button.click):
+            trigger(take_question, [question, session], held, **quiet).then(
+                answer, [pending, session], [log, status, session, export, question], **one_at_a_time
+            ).then(None, js="() => window.torino && window.torino.answered()", **private).then(
+                suggest, [session], [log, session], **one_at_a_time
+            )
+        topic_button.click(new_topic, [session], [log, status, session], **quiet)
+        shown = [tabs, section_pick, entry_pick, report_text]
+        action_go.click(on_action, [action, session], shown + [log, session, why_panel, status], **quiet).then(
+            None, js="() => window.torino && window.torino.acted()", **private
         )
-        chat.example_select(pick_example, None, question, **private).then(
-            take_question, [question, conversation], held, **private
-        ).then(answer, [pending, conversation], answered, **one_at_a_time)
-        chat.like(on_like, [conversation], None, **private)
-        chat.clear(new_conversation, None, answered, **private)
+        why_send.click(send_comment, [why, session], [why_panel, why, status, session], **private)
+        why_skip.click(skip_comment, None, [why_panel, why, status], **private)
+        for trigger in (search.submit, search_button.click):
+            trigger(lambda q: search_html(report, q), [search], [results], **private)
         section_pick.input(browse_section, [section_pick], [entry_pick, report_text], **private)
         entry_pick.input(browse_entry, [section_pick, entry_pick], [report_text], **private)
-        jump_button.click(show_in_report, [jump], [tabs, section_pick, entry_pick, report_text], **private).then(
-            None, js=SCROLL_TO_MARK, **private
-        )
         gr.api(ask_api, api_name="ask", concurrency_id="assistant")
     return app
 
 
 def theme() -> Any:
-    """A plain theme on the system's fonts: nothing is fetched from the internet."""
+    """A plain theme on the system's fonts (nothing fetched), with text colours at AA contrast."""
     import gradio as gr
 
     return gr.themes.Soft(
@@ -633,6 +542,16 @@ def theme() -> Any:
         neutral_hue="slate",
         font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
         font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+    ).set(
+        body_text_color_subdued="#475569",
+        block_label_text_color="#1e3a8a",
+        block_title_text_color="#1e3a8a",
+        input_placeholder_color="#5b6678",
+        link_text_color="#1d4ed8",
+        link_text_color_dark="#93c5fd",
+        button_primary_background_fill="#1d4ed8",
+        button_primary_background_fill_hover="#1e40af",
+        button_primary_text_color="#ffffff",
     )
 
 

@@ -25,8 +25,8 @@ EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES") or settings().max_examples)
 ANSWER_EXAMPLES = int(os.environ.get("HYPOTHESIS_ANSWER_EXAMPLES") or (200 if PROFILE == "ci" else 40))
 
 REPORT_WORDS = [
-    "How many foreign delegations did Torino receive in 2024?", "Who won the Nitto ATP Finals?",
-    "When did Torino join ECCAR?", "Which French cities are twinned with Torino?", "And who won it?",
+    "How many foreign delegations visited Torino during 2024?", "Who won the Nitto ATP Finals?",
+    "In which year did Torino become a member of ECCAR?", "Which French cities are twinned with Torino?", "And who won it?",
     "What about Lyon?", "How many spectators were there?", "And in 2023?", "Tell me more about it.",
     "Gwangju", "Eurocities", "Biennale Tecnologia", "Terra Madre", "the Book Fair", "he", "they", "its",
 ]

@@ -23,7 +23,7 @@ from assistant.index import CHUNKS, UNITS, build_folder, open_client, read_manif
 
 pytestmark = pytest.mark.slow
 
-QUESTION = "How many foreign delegations did Torino receive in 2024?"
+QUESTION = "How many foreign delegations visited Torino during 2024?"
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -21,7 +21,7 @@ from assistant.cli import SOME_LINES_FAILED
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "evals" / "tools"))
-QUESTION = "How many foreign delegations did Torino receive in 2024?"
+QUESTION = "How many foreign delegations visited Torino during 2024?"
 
 
 def command(*args: str) -> list[str]:

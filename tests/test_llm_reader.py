@@ -28,7 +28,7 @@ HALLUCINATED_FIGURE = (
 WRONG_SENTENCE = "The agreement seeks to intensify collaborations in the cultural, economic, tourist and academic sectors [S4]."
 UNCITED = "Torino is one of the most welcoming cities in Europe."
 UNKNOWN_ID = "In 2024, the City of Torino received 48 foreign delegations from 26 countries [S42]."
-QUESTION = "How many foreign delegations did Torino receive in 2024?"
+QUESTION = "How many foreign delegations visited Torino during 2024?"
 
 
 @pytest.fixture()
