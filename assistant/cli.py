@@ -194,14 +194,14 @@ def serve(
     serve_app(settings, host, port, share, assistant=_load(settings))
 
 
-QA_PATH = PROJECT_ROOT / "evals" / "qa.jsonl"
+QA_PATH = PROJECT_ROOT / "evals"
 RESULTS = PROJECT_ROOT / "evals" / "results"
 
 
 @main.command(name="eval")
-@click.option("--qa", "qa_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=QA_PATH,
+@click.option("--qa", "qa_path", type=click.Path(exists=True, path_type=Path), default=QA_PATH,
               show_default=True, help="The known question/answer pairs.")
-@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="test", show_default=True)
+@click.option("--split", type=click.Choice(["dev", "test", "fresh", "all"]), default="test", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True)
 @click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
 def evaluate(qa_path: Path, split: str, out_dir: Path, home: str | None) -> None:
@@ -213,7 +213,7 @@ def evaluate(qa_path: Path, split: str, out_dir: Path, home: str | None) -> None
 
 
 @main.command()
-@click.option("--qa", "qa_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=QA_PATH,
+@click.option("--qa", "qa_path", type=click.Path(exists=True, path_type=Path), default=QA_PATH,
               show_default=True, help="The known question/answer pairs (test split is timed).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True)
 @click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")

@@ -302,6 +302,10 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "abstention_recall": share(sum(o.abstained for o in unanswerable), len(unanswerable)),
         "conflict_coverage": share(sum(o.correct for o in conflicts), len(conflicts)),
         "passed": share(sum(o.passed for o in outcomes), len(outcomes)),
+        # Answered but wrong: an answerable item without its gold, or an unanswerable one answered.
+        "confidently_wrong": sum(not o.abstained and not o.correct for o in answerable)
+        + sum(not o.abstained for o in unanswerable),
+        "median_answer_words": percentile([len(o.answer.split()) for o in answered], 50),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }

@@ -91,7 +91,7 @@ def _env(settings) -> dict[str, str]:
 
 def _loaded(script: str, settings) -> list[str]:
     out = subprocess.run(
-        [sys.executable, "-c", script.format(heavy=repr(HEAVY)), "When did Torino twin with Glasgow?"],
+        [sys.executable, "-c", script.format(heavy=repr(HEAVY)), "In what year did Torino and Glasgow twin?"],
         capture_output=True, text=True, cwd=PROJECT_ROOT, env=_env(settings), timeout=300,
     )
     assert out.returncode == 0, out.stderr[-2000:]
@@ -111,11 +111,11 @@ def test_answering_for_eval_and_serve_loads_no_torch(settings):
 
 def test_ask_exits_with_its_answer_printed(settings, assistant):
     out = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", "--json", "When did Torino twin with Glasgow?"],
+        [sys.executable, "-m", "assistant", "ask", "--json", "In what year did Torino and Glasgow twin?"],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300, env=_env(settings),
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    assert json.loads(out.stdout)["answer"] == assistant.ask("When did Torino twin with Glasgow?").answer
+    assert json.loads(out.stdout)["answer"] == assistant.ask("In what year did Torino and Glasgow twin?").answer
     empty = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", " "], capture_output=True, text=True, cwd=PROJECT_ROOT,
         timeout=300, env=_env(settings),
