@@ -24,11 +24,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-<<<<<<< HEAD
-from .inputs import MAX_QUESTION_CHARS, check_api_call, echoable  # the page explains the limit before asking
-from .records import Answer, Citation, Entry, Section
-from .serving import RateLimiter, client_key
-=======
 from .browsing import Target, contents_html, entry_at, entry_choices, find_section, search_html, section_choices, section_html
 from .feedback import MAX_COMMENT_CHARS, FeedbackLog, SessionFeedback, new_id
 from .presenting import (
@@ -46,8 +41,8 @@ from .presenting import (
     section_label,
 )
 from .records import Answer, Citation
-from .service import MAX_QUESTION_CHARS  # the page explains the limit before asking
->>>>>>> page
+from .inputs import MAX_QUESTION_CHARS, check_api_call, echoable  # the page explains the limit before asking
+from .serving import RateLimiter, client_key
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -234,29 +229,10 @@ def check_question(question: str) -> str | None:
     return None
 
 
-def parse_turns(turns: str) -> list[str]:
-    """Earlier questions for the API, as a JSON list of strings ('' for none)."""
-    if not turns.strip():
-        return []
-    value = json.loads(turns)
-    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-        raise ValueError("turns must be a JSON list of strings")
-    return value
-
-
 def api_input(question: str, turns: str) -> list[str]:
-    """The one place the /ask API checks its input: the turns to answer, or ValueError.
-
-    (The reliability work's `inputs.py` is meant to replace the body of this function.)
-    """
-    problem = check_question(question)
-    if problem:
-        raise ValueError(problem)
-    try:
-        earlier = parse_turns(turns)
-    except ValueError as error:
-        raise ValueError(f"turns: {error}") from None
-    return earlier + [question.strip()]
+    """The one place the /ask API checks its input (`inputs.check_api_call`): the turns to
+    answer, or a ValueError that says what to fix."""
+    return check_api_call(question, turns)
 
 
 # --- Session state ------------------------------------------------------------------
@@ -337,24 +313,16 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
 
     def ask_api(question: str, turns: str = "", request: gr.Request = None) -> dict[str, Any]:
         """Answer QUESTION in the light of TURNS, a JSON list of earlier questions."""
-<<<<<<< HEAD
         # reliability: every argument checked (inputs.py) and the client rate-limited before answering
         echoed = echoable(question)
         if not limiter.allow(client_key(request)):
             return {"question": echoed, "error": f"too many questions: please wait {limiter.wait_seconds()} s and try again"}
         try:
-            asked = check_api_call(question, turns)
-            return assistant.ask_turns(asked).as_json()
+            return assistant.ask_turns(api_input(question, turns)).as_json()
         except ValueError as error:  # inputs.UserError: one line that says what to fix
             return {"question": echoed, "error": str(error)}
         except Exception as error:  # noqa: BLE001 - a caller gets one line, never Python's exception text
             return {"question": echoed, "error": f"the question could not be answered ({type(error).__name__})"}
-=======
-        try:
-            return assistant.ask_turns(api_input(question, turns)).as_json()
-        except ValueError as error:  # bad input, or the service's UserError
-            return {"question": question, "error": str(error)}
->>>>>>> page
 
     def take_question(question: str, session: Session):
         """Show the question at once; a question that cannot be asked stays in the box."""

@@ -32,7 +32,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -49,11 +49,17 @@ WEIGHTS_PATH = Path(__file__).with_name("reader_weights.json")
 FEATURES = (
     "dense", "dense_prev", "coverage", "coverage_prev", "coverage_entry",
     "names", "type_evidence", "rank", "is_row_for_list", "first_in_entry", "dense_x_names", "coverage_x_type",
+    "names_in_unit", "asked_in_unit", "year_missing", "number_evidence", "date_evidence", "person_evidence",
+    "place_evidence", "next_dense",
 )
 SUPPORT_FEATURES = (
     "p_best", "dense_best", "coverage_best", "coverage_entry_best", "names_best", "unknown_share",
-    "names_unknown", "margin", "span_found",
+    "names_unknown", "margin", "span_found", "names_in_unit_best", "asked_in_unit_best", "year_missing_best",
 )
+
+# The guard judges another reader's answer: the support signals of this reader's own
+# candidates, and the support the other reader reported.
+GUARD_FEATURES = (*SUPPORT_FEATURES, "reader_support")
 
 NOTICE_IT = (
     "Il rapporto e l'assistente sono in inglese: riformula la domanda in inglese. "
@@ -90,13 +96,18 @@ class ReaderWeights:
     answer_threshold: float
     extra_ratio: float  # a second sentence must reach this share of the best one's probability
     list_ratio: float  # an entry joins a list answer at this share of the best probability
+    guard_coef: list[float] = field(default_factory=list)  # the guard over another reader's answers
+    guard_bias: float = 0.0
+    guard_threshold: float = 0.0
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> ReaderWeights:
         data = json.loads(path.read_text())
-        weights = cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        weights = cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
         if len(weights.candidate_coef) != len(FEATURES) or len(weights.support_coef) != len(SUPPORT_FEATURES):
             return cls.neutral()  # fitted for other signals: refit with `assistant eval --fit`
+        if len(weights.guard_coef) != len(GUARD_FEATURES):
+            weights.guard_coef = []
         return weights
 
     @classmethod
@@ -189,6 +200,11 @@ class ExtractiveReader:
             rows |= {r for r in pool if self._names_in([form], self.unit_folded[r])}
         return sorted(rows)[:limit]
 
+    def _person(self, row: int, question_words: set[str]) -> float:
+        """A run of two or more capitalised words the question does not hold: a person's name."""
+        spans = (m.group(0) for m in NAME.finditer(self.unit_of(row).text))
+        return float(any(len(s.split()) >= 2 and fold(s) not in question_words for s in spans))
+
     def _type_evidence(self, qtype: str, row: int, question_words: set[str]) -> float:
         text = self.unit_of(row).text
         if qtype == "date":
@@ -242,8 +258,17 @@ class ExtractiveReader:
                 float(prev < 0),
                 dense_of[row] * names,
                 0.0,
+                sum(self._names_in(n, self.unit_folded[row]) for n in q.names) / len(q.names) if q.names else 1.0,
+                float(q.asked <= self.unit_stems[row]) if q.asked else 1.0,
+                float(bool(q.years) and not all(y in entry_text for y in q.years)),
+                0.0, 0.0, 0.0, 0.0,
+                float(self.vectors[int(self.next[row])] @ q_vec) if self.next[row] >= 0 else 0.0,
             ], dtype=np.float64)
-            f[-1] = f[2] * f[6] if q.qtype in ("number", "date", "who", "where") else 0.0
+            typed = q.qtype in ("number", "date", "who", "where")
+            f[11] = f[2] * f[6] if typed else 0.0
+            slot = {"number": 15, "date": 16, "who": 17, "where": 18}.get(q.qtype)
+            if slot is not None:
+                f[slot] = self._person(row, qwords) if q.qtype == "who" else f[6]
             out.append(Candidate(row, chunk, self.keys[row][1], f))
         if out:
             w = self.weights
@@ -264,11 +289,21 @@ class ExtractiveReader:
         typed = q.qtype in ("number", "date", "who", "where")
         span = float(bool(short_span(q, best.unit.text, best.chunk.heading))) if typed else 1.0
         f = best.features
-        return np.array([best.p, f[0], f[2], f[4], f[5], unknown, names_unknown, best.p - second, span])
+        return np.array([best.p, f[0], f[2], f[4], f[5], unknown, names_unknown, best.p - second, span, f[12], f[13], f[14]])
 
     def support(self, q: Question, ranked: Sequence[Candidate]) -> float:
         w = self.weights
         return float(sigmoid(self.support_features(q, ranked) @ np.asarray(w.support_coef) + w.support_bias))
+
+    def guard_features(self, question: str, passages: Sequence[Hit], answer: Answer) -> np.ndarray | None:
+        """Signals for judging `answer` (another reader's) to `question`; None if there are none."""
+        q = read_question(question)
+        q_vec = np.asarray(self.embed(question), dtype=np.float32)
+        q_vec /= np.linalg.norm(q_vec) + 1e-12
+        ranked = self.candidates(q, q_vec, passages)
+        if not ranked:
+            return None
+        return np.append(self.support_features(q, ranked), answer.support)
 
     # -- answering -------------------------------------------------------------------
 
@@ -473,3 +508,28 @@ def abstain(question: str, qtype: str, passages: Sequence[Hit], support: float, 
     if suggestions:
         text += " The closest sections are " + "; ".join(f"§{s['section']} {s['section_title']}" for s in suggestions) + "."
     return Answer(question, text, True, [], qtype=qtype, suggestions=suggestions, support=support)
+
+
+class GuardedReader:
+    """Another reader's answers, kept only when a model fitted on dev (`fitting.fit_guard`)
+    judges them likely right; otherwise "the report does not say"."""
+
+    name = "extractive"
+
+    def __init__(self, base, judge: ExtractiveReader) -> None:
+        self.base = base
+        self.judge = judge
+
+    def answer(self, question: str, passages: Sequence[Hit], conversation: Conversation | None = None) -> Answer:
+        answer = self.base.answer(question, passages, conversation)
+        w = self.judge.weights
+        if answer.abstained or not w.guard_coef:
+            return answer
+        features = self.judge.guard_features(question, passages, answer)
+        if features is None:
+            return answer
+        p = float(sigmoid(features @ np.asarray(w.guard_coef) + w.guard_bias))
+        if p < w.guard_threshold:
+            return abstain(question, answer.qtype, passages, p)
+        answer.support = p
+        return answer

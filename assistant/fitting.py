@@ -146,6 +146,70 @@ def fit(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], Non
     return weights
 
 
+def fit_guard(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print,
+              folds: int = 5, wrong_cost: float = 2.0) -> ReaderWeights:
+    """Fit the guard over the default reader's answers (see `extractive.GuardedReader`).
+
+    `wrong_cost` 2: a wrong answer costs twice what a right one gains, the product's
+    first rule being never to state what the report does not say.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    from .evaluation import is_correct
+    from .extractive import GUARD_FEATURES, GuardedReader
+
+    guarded = assistant.reader
+    assert isinstance(guarded, GuardedReader), "the guard is fitted over the default reader"
+    judge = guarded.judge
+    judge.weights.guard_coef = []  # judge nothing while collecting
+    X, y, unanswerable = [], [], []
+    for item in items:
+        conversation = Conversation()
+        for turn in item.turns[:-1]:
+            assistant.answer_turn(turn, conversation)
+        understood = assistant.understand(item.turns[-1], conversation)
+        if understood.choices:
+            continue
+        hits = assistant.retriever.search(understood.question, assistant.embed(understood.question))
+        answer = guarded.base.answer(understood.question, hits, conversation)
+        if answer.abstained:
+            continue
+        features = judge.guard_features(understood.question, hits, answer)
+        if features is None:
+            continue
+        X.append(features)
+        y.append(int(item.answerable and is_correct(answer.answer, item.answers)))
+        unanswerable.append(not item.answerable)
+    X, y, no = np.stack(X), np.asarray(y), np.asarray(unanswerable)
+    echo(f"Guard: {len(y)} dev answers of the default reader, {int(y.sum())} right, {int((1 - y).sum())} wrong "
+         f"({int(no.sum())} to unanswerable questions).")
+    oof = np.zeros(len(y))
+    for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=0).split(X, y):
+        oof[test] = LogisticRegression(max_iter=2000).fit(X[train], y[train]).predict_proba(X[test])[:, 1]
+    grid = np.concatenate([[0.0], np.unique(np.round(oof, 3))])
+    # Keeping an answer gains 1 if right and costs `wrong_cost` if wrong; dropping a wrong
+    # answer to an unanswerable question is a right abstention (+1), to an answerable one 0.
+    utility = [((oof >= t) & (y == 1)).sum() - wrong_cost * ((oof >= t) & (y == 0)).sum() + ((oof < t) & no).sum()
+               for t in grid]
+    threshold = float(grid[int(np.argmax(utility))])
+    for cost in (1.0, 2.0, 3.0):
+        u = [((oof >= t) & (y == 1)).sum() - cost * ((oof >= t) & (y == 0)).sum() + ((oof < t) & no).sum() for t in grid]
+        t = grid[int(np.argmax(u))]
+        echo(f"    wrong answer cost {cost}: threshold {t:.3f} keeps {int(((oof >= t) & (y == 1)).sum())} right, "
+             f"{int(((oof >= t) & (y == 0)).sum())} wrong")
+    kept = oof >= threshold
+    echo(f"  guard threshold {threshold:.3f} (out of fold): keeps {int((kept & (y == 1)).sum())} right, "
+         f"{int((kept & (y == 0)).sum())} wrong; drops {int((~kept & (y == 1)).sum())} right, {int((~kept & (y == 0)).sum())} wrong")
+    model = LogisticRegression(max_iter=2000).fit(X, y)
+    weights = judge.weights
+    weights.guard_coef = [float(v) for v in model.coef_[0]]
+    weights.guard_bias = float(model.intercept_[0])
+    weights.guard_threshold = threshold
+    assert len(weights.guard_coef) == len(GUARD_FEATURES)
+    return weights
+
+
 def _best_ratio(assistant: Assistant, items: Sequence[QAItem], name: str, echo: Callable[[str], None], only_type: str = "") -> float:
     from .evaluation import is_correct
 
@@ -174,6 +238,13 @@ def describe(weights: ReaderWeights) -> str:
     lines.append(f"    {'(bias)':<16} {weights.support_bias:+.3f}")
     lines.append(f"  answer when support >= {weights.answer_threshold:.3f}; second sentence at "
                  f"{weights.extra_ratio} of the best; list entries at {weights.list_ratio}")
+    if weights.guard_coef:
+        from .extractive import GUARD_FEATURES
+
+        lines.append("  guard over the default reader's answers:")
+        lines += [f"    {name:<20} {w:+.3f}" for name, w in zip(GUARD_FEATURES, weights.guard_coef)]
+        lines.append(f"    {'(bias)':<20} {weights.guard_bias:+.3f}")
+        lines.append(f"  keep an answer when the guard gives >= {weights.guard_threshold:.3f}")
     return "\n".join(lines)
 
 

@@ -42,6 +42,8 @@ class Question:
     names: list[list[str]] = field(default_factory=list)  # each name: its folded forms
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> report word
     language: str = "en"
+    asked: set[str] = field(default_factory=set)  # stems of what it asks for: 'how many visitors' -> {'visitor'}
+    years: list[str] = field(default_factory=list)  # years it names
 
 
 def question_type(text: str) -> str:
@@ -145,6 +147,29 @@ def correct(text: str, vocab: Vocabulary) -> tuple[str, dict[str, str]]:
     return re.sub(r"[A-Za-zÀ-ÿ]+", fix, text), fixes
 
 
+_PREPOSITIONS = {"of", "for", "in", "at", "on", "to", "by", "with", "from", "during", "about", "did", "does", "do",
+                 "is", "was", "are", "were", "has", "have", "had", "will", "can"}
+
+
+def asked_thing(text: str) -> set[str]:
+    """Stems of the noun phrase a question asks for ('how many X', 'what is the X of'),
+    up to the first preposition or verb; names are left to `question_names`."""
+    q = fold(text)
+    m = re.search(r"\bhow (?:many|much)\s+(.+)", q) or re.search(
+        r"\b(?:what|who|which)\s+(?:is|was|are|were)\s+(?:the|a|an|its|his|her|their)\s+(.+)", q)
+    if not m:
+        return set()
+    wanted: list[str] = []
+    for token in re.findall(r"[a-z]+", m.group(1)):
+        if token in _PREPOSITIONS:
+            break
+        if token not in STOPWORDS:
+            wanted.append(token)
+        if len(wanted) == 2:
+            break
+    return {stem(w) for w in wanted}
+
+
 def language(text: str) -> str:
     """'it' when Italian function words outnumber English ones (at least two), else 'en'."""
     ws = words(text)
@@ -160,7 +185,8 @@ def read_question(text: str, vocab: Vocabulary | None = None) -> Question:
         text, fixes = correct(text, vocab)
     terms = {stem(w) for w in words(text) if w not in STOPWORDS}
     terms |= {stem(w) for w in words(" ".join(DEMONYMS[w] for w in words(text) if w in DEMONYMS))}
-    return Question(text, question_type(text), sorted(terms), question_names(text), fixes, lang)
+    years = re.findall(r"\b(?:19|20)\d\d\b", text)
+    return Question(text, question_type(text), sorted(terms), question_names(text), fixes, lang, asked_thing(text), years)
 
 
 def english_words(model_path: str) -> list[str]:

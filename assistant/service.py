@@ -115,16 +115,21 @@ class Assistant:
 
 
 def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable[[str], list[float]], vocab: Vocabulary) -> Reader:
-    """The reader named by `settings.reader`: "extractive" (rules, the default), "fitted"
-    (signals weighed by models fitted on dev), or "llm" (a language model, checked)."""
+    """The reader named by `settings.reader`: "extractive" (the rule reader's answers, kept
+    when a guard fitted on dev judges them likely right; the default), "fitted" (the
+    fitted reader alone), "rules" (the rule reader alone) or "llm" (a language model,
+    its claims checked)."""
     from .answering import ExtractiveAnswerer, RuleReader
-    from .extractive import ExtractiveReader
+    from .extractive import ExtractiveReader, GuardedReader
 
+    fitted = ExtractiveReader(chunks, handle.unit_keys, np.asarray(handle.unit_vectors), embed, vocab)
     if settings.reader == "fitted":
-        return ExtractiveReader(chunks, handle.unit_keys, np.asarray(handle.unit_vectors), embed, vocab)
+        return fitted
     rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, np.asarray(handle.unit_vectors)), embed)
-    if settings.reader == "extractive":
+    if settings.reader == "rules":
         return rules
+    if settings.reader == "extractive":
+        return GuardedReader(rules, fitted)
     raise UserError(f"unknown reader {settings.reader!r}: use 'extractive', 'fitted' or 'llm'")
 
 

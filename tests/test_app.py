@@ -17,7 +17,6 @@ from assistant.app import (
     check_question,
     highlight,
     log_html,
-    parse_turns,
     question_html,
 )
 from assistant.browsing import Target, entry_at, search_entries, search_html, section_choices, section_html
@@ -167,12 +166,6 @@ def test_api_input_gives_the_turns_to_answer(turns: str, expected: list[str]) ->
 def test_api_input_refuses_bad_input_with_a_message(question: str, turns: str) -> None:
     with pytest.raises(ValueError):
         api_input(question, turns)
-
-
-@pytest.mark.parametrize("turns", ['{"a": 1}', "[1, 2]", "not json"])
-def test_parse_turns_rejects_anything_but_a_list_of_strings(turns: str) -> None:
-    with pytest.raises(ValueError):
-        parse_turns(turns)
 
 
 def test_contents_lists_every_part_of_the_report(report) -> None:
