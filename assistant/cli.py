@@ -204,12 +204,24 @@ RESULTS = PROJECT_ROOT / "evals" / "results"
 @click.option("--split", type=click.Choice(["dev", "test", "fresh", "all"]), default="test", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True)
 @click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
-def evaluate(qa_path: Path, split: str, out_dir: Path, home: str | None) -> None:
+@click.option("--reader", type=click.Choice(["extractive", "rules", "fitted", "llm"]), default=None,
+              help="Which reader answers (default: the ASSISTANT_READER setting, else extractive).")
+@click.option("--fit", is_flag=True, help="First refit the readers' weights on the dev split (cross-validated) and save them.")
+def evaluate(qa_path: Path, split: str, out_dir: Path, home: str | None, reader: str | None, fit: bool) -> None:
     """Score the assistant and two baselines on the known Q&A pairs; write JSON, Markdown, plots."""
     from .evaluation import run_eval
+    from .fitting import describe, refit
 
     settings = _settings(home)
-    _guarded(lambda: run_eval(settings, qa_path, split, out_dir, echo=click.echo, assistant=_load(settings)))
+    if reader:
+        settings = settings.model_copy(update={"reader": reader})
+    if fit:
+        _guarded(lambda: refit(settings, qa_path, echo=click.echo))
+    assistant = _load(settings)
+    weights = getattr(getattr(assistant.reader, "judge", assistant.reader), "weights", None)
+    if weights is not None:
+        click.echo(describe(weights))
+    _guarded(lambda: run_eval(settings, qa_path, split, out_dir, echo=click.echo, assistant=assistant))
 
 
 @main.command()

@@ -57,7 +57,11 @@ class Settings(BaseSettings):
         description="llama-index fusion mode: 'dist_based_score' (chosen on the dev split), 'relative_score' or 'reciprocal_rerank'.",
     )
     dense_weight: float = Field(default=0.4, description="Weight of the dense retriever in the fusion (BM25 gets the rest).")
-    reader: str = Field(default="extractive", description="Who writes answers: 'extractive' (the report's sentences) or 'llm'.")
+    reader: str = Field(
+        default="extractive",
+        description="Who writes answers: 'extractive' (the report's sentences, guarded; default), 'rules', 'fitted', "
+        "or 'llm' (a language model behind an OpenAI-compatible server, its claims checked: see llm_settings.py).",
+    )
     feedback_path: Path = Field(
         default=PROJECT_ROOT / "feedback" / "feedback.jsonl",
         description="Where thumbs up/down on answers are appended.",

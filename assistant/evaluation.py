@@ -201,6 +201,8 @@ class Reply:
     abstained: bool
     cited: list[str]  # section ids of the citations, in order
     understood_as: str
+    short_answer: str = ""
+    claims_dropped: int = 0
 
 
 @dataclass
@@ -225,6 +227,8 @@ class Outcome:
     rank: int | None = None
     citation_ok: bool | None = None  # None: not scored (unanswerable or abstained)
     any_citation_ok: bool | None = None
+    short_correct: bool = False  # the short answer alone holds the gold
+    claims_dropped: int = 0
 
     @property
     def passed(self) -> bool:
@@ -264,9 +268,11 @@ def score(item: QAItem, reply: Reply, retrieved: list[list[str]], latency_ms: fl
         cited=reply.cited,
         retrieved=retrieved,
         latency_ms=latency_ms,
+        claims_dropped=reply.claims_dropped,
     )
     if not item.answerable:
         return outcome
+    outcome.short_correct = not reply.abstained and is_correct(reply.short_answer, item.answers)
     hits = matched_groups(reply.answer, item.answers)
     outcome.missed = [i for i, hit in enumerate(hits) if not hit]
     outcome.missed_alternatives = [list(item.answers[i]) for i in outcome.missed]
@@ -306,6 +312,8 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "confidently_wrong": sum(not o.abstained and not o.correct for o in answerable)
         + sum(not o.abstained for o in unanswerable),
         "median_answer_words": percentile([len(o.answer.split()) for o in answered], 50),
+        "short_answer_accuracy": share(sum(o.short_correct for o in answerable), len(answerable)),
+        "claims_dropped_per_answer": share(sum(o.claims_dropped for o in outcomes), len(outcomes)),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }
@@ -387,6 +395,8 @@ class AssistantSystem:
             abstained=answer.abstained,
             cited=[c.section for c in answer.citations],
             understood_as=answer.understood_as or item.question,
+            short_answer=answer.short_answer,
+            claims_dropped=answer.claims_dropped,
         )
 
     def retrieve(self, query: str) -> list[list[str]]:
@@ -558,6 +568,10 @@ METRIC_ROWS = [
     ("abstention_recall", "abstention recall"),
     ("conflict_coverage", "conflict coverage (both figures)"),
     ("passed", "items passed"),
+    ("confidently_wrong", "confidently wrong (answered without the gold, or answered an unanswerable)"),
+    ("short_answer_accuracy", "short answer holds the gold"),
+    ("median_answer_words", "median answer length (words)"),
+    ("claims_dropped_per_answer", "claims dropped per answer (llm reader)"),
     ("latency_p50_ms", "latency p50 (ms)"),
     ("latency_p95_ms", "latency p95 (ms)"),
 ]

@@ -59,7 +59,7 @@ SUPPORT_FEATURES = (
 
 # The guard judges another reader's answer: the support signals of this reader's own
 # candidates, and the support the other reader reported.
-GUARD_FEATURES = (*SUPPORT_FEATURES, "reader_support")
+GUARD_FEATURES = (*SUPPORT_FEATURES, "reader_support", "agrees", "cited_p", "cited_rank", "reader_span")
 
 NOTICE_IT = (
     "Il rapporto e l'assistente sono in inglese: riformula la domanda in inglese. "
@@ -303,7 +303,17 @@ class ExtractiveReader:
         ranked = self.candidates(q, q_vec, passages)
         if not ranked:
             return None
-        return np.append(self.support_features(q, ranked), answer.support)
+        cited = answer.citations[0] if answer.citations else None
+        at = next((i for i, c in enumerate(ranked) if cited and c.unit.start <= cited.start < c.unit.end + 1), None)
+        typed = q.qtype in ("number", "date", "who", "where")
+        span = float(bool(answer.short_answer) and answer.short_answer != (cited.quote if cited else "")) if typed else 1.0
+        return np.append(self.support_features(q, ranked), [
+            answer.support,
+            float(at == 0),
+            ranked[at].p if at is not None else 0.0,
+            1.0 / (1 + at) if at is not None else 0.0,
+            span,
+        ])
 
     # -- answering -------------------------------------------------------------------
 

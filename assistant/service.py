@@ -114,7 +114,8 @@ class Assistant:
         return answers[0] if len(answers) == 1 else merge_answers(question, answers)
 
 
-def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable[[str], list[float]], vocab: Vocabulary) -> Reader:
+def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable[[str], list[float]], vocab: Vocabulary,
+                embed_model: BaseEmbedding | None = None) -> Reader:
     """The reader named by `settings.reader`: "extractive" (the rule reader's answers, kept
     when a guard fitted on dev judges them likely right; the default), "fitted" (the
     fitted reader alone), "rules" (the rule reader alone) or "llm" (a language model,
@@ -128,8 +129,24 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
     rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, np.asarray(handle.unit_vectors)), embed)
     if settings.reader == "rules":
         return rules
+    extractive = GuardedReader(rules, fitted)
     if settings.reader == "extractive":
-        return GuardedReader(rules, fitted)
+        return extractive
+    if settings.reader == "llm":
+        from .llm_reader import LLMReader
+        from .llm_settings import load_llm_settings
+
+        try:
+            llm_settings = load_llm_settings()
+        except ValueError as e:
+            raise UserError(str(e)) from None
+
+        def embed_texts(texts: Sequence[str]) -> np.ndarray:
+            if embed_model is not None:
+                return np.asarray(embed_model.get_text_embedding_batch(list(texts)))
+            return np.asarray([embed(t) for t in texts])
+
+        return LLMReader(llm_settings, fallback=extractive, embed=embed_texts)
     raise UserError(f"unknown reader {settings.reader!r}: use 'extractive', 'fitted' or 'llm'")
 
 
@@ -163,5 +180,5 @@ def build_assistant(
     retriever = Retriever(handle, chunks, settings, mode=retrieval)
     vocab = Vocabulary([report.text], english_words(settings.model_path))
     assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(), vocab, handle.manifest)  # type: ignore[arg-type]
-    assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab)
+    assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, embed_model)
     return assistant
