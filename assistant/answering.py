@@ -261,6 +261,12 @@ class ExtractiveAnswerer:
         self.dense_enough = dense_enough
         self.all = [Candidate(self.chunks[cid], k, i) for i, (cid, k) in enumerate(unit_keys)]
         self.folded = [fold(c.context) for c in self.all]
+        # Word prefixes (up to six letters) -> rows, so naming look-ups never scan the report.
+        self.prefix_rows: dict[str, set[int]] = {}
+        for row, text in enumerate(self.folded):
+            for word in set(re.findall(r"[a-z0-9]+", text)):
+                for n in range(1, min(6, len(word)) + 1):
+                    self.prefix_rows.setdefault(word[:n], set()).add(row)
         entry_text: dict[str, str] = {}
         for c in self.all:
             entry_text[c.chunk.entry_id] = entry_text.get(c.chunk.entry_id, fold(c.chunk.heading)) + " " + fold(c.unit.text)
@@ -275,6 +281,15 @@ class ExtractiveAnswerer:
                 self.rows_by_group.setdefault(cand.chunk.group, []).append(cand)
 
     # -- scoring -----------------------------------------------------------------------
+
+    def _rows_mentioning(self, name: list[str]) -> list[int]:
+        """Every row whose unit names `name`, as `_mentions` decides, through the prefix index."""
+        rows: set[int] = set()
+        for form in name:
+            tokens = [t for t in re.findall(r"[a-z0-9]+", form) if t not in STOPWORDS or len(form.split()) == 1]
+            if tokens:
+                rows |= set.intersection(*(self.prefix_rows.get(t[:6], set()) for t in tokens))
+        return sorted(rows)
 
     def _mentions(self, row: int, name: list[str], entry: bool = False) -> bool:
         """Does this unit (or, with `entry`, the entry it belongs to) name `name`?"""
@@ -320,7 +335,7 @@ class ExtractiveAnswerer:
         qv /= np.linalg.norm(qv) + 1e-12
         hit_rank = {h.chunk.id: i for i, h in enumerate(hits)}
         pool = {self.row_of[(h.chunk.id, k)] for h in hits for k in range(len(h.chunk.units))}
-        mentioned = [[r for r in range(len(self.all)) if self._mentions(r, n)] for n in q.names]
+        mentioned = [self._rows_mentioning(n) for n in q.names]
         missing = [n for n, rows in zip(q.names, mentioned) if not rows]
         hard = [n for n in missing if not re.search(r"(ish|ese|ian|an)$", n[0]) or " " in n[0]]
         if hard:
@@ -529,7 +544,15 @@ class RuleReader:
         if answer.abstained or not answer.citations:
             return answer
         first = answer.citations[0]
-        short = short_span(q, first.quote, first.heading) if q.qtype != "list" else ""
+        if len(answer.citations) > 1 and (q.qtype == "list" or answer.answer.startswith("- ")):
+            # A list: its items by name (each row's or entry's heading), once each.
+            answer.short_answer = ", ".join(dict.fromkeys(c.heading for c in answer.citations))
+            return answer
+        if answer.answer.startswith("The report gives two accounts") and len(answer.citations) > 1:
+            spans = [(short_span(q, c.quote, c.heading) or c.quote, c.section) for c in answer.citations[:2]]
+            answer.short_answer = " or ".join(f"{span} (§{section})" for span, section in spans)
+            return answer
+        short = short_span(q, first.quote, first.heading)
         if short and fold(short) not in fold(answer.answer[: len(short) + 40]):
             answer.answer = f"{short}: {answer.answer}"
         answer.short_answer = short or first.quote

@@ -40,6 +40,7 @@ from .presenting import (
     row_sentence,
     section_label,
 )
+from .reader import Conversation
 from .records import Answer, Citation
 from .inputs import MAX_QUESTION_CHARS, check_api_call, echoable  # the page explains the limit before asking
 from .serving import RateLimiter, client_key
@@ -256,6 +257,7 @@ class Session:
 
     items: list[Item] = field(default_factory=list)
     turns: list[str] = field(default_factory=list)  # earlier questions since the last "New topic"
+    conversation: Conversation = field(default_factory=Conversation)  # the same, as answered: each turn costs alike
     feedback: SessionFeedback = field(default_factory=SessionFeedback)
     export_path: str = ""  # the last Markdown export; Gradio keeps its own copy once served
 
@@ -338,7 +340,7 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
         if not pending or item is None or item.answer is not None:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         try:
-            result = assistant.ask_turns(session.turns + [pending])
+            result = assistant.answer_turn(pending, session.conversation)
         except ValueError as error:  # the service's UserError: the question goes back into the box
             session.items.pop()
             return log_html(session), status_html(str(error).capitalize() + "."), session, gr.skip(), pending
@@ -359,6 +361,7 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
     def new_topic(session: Session):
         if session.turns:
             session.turns = []
+            session.conversation = Conversation()
             session.items.append(Item(new_id(), topic_break=True))
         return log_html(session), status_html("New topic: the next question starts afresh."), session
 
@@ -497,6 +500,8 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
             trigger(lambda q: search_html(report, q), [search], [results], **private)
         section_pick.input(browse_section, [section_pick], [entry_pick, report_text], **private)
         entry_pick.input(browse_entry, [section_pick, entry_pick], [report_text], **private)
+        # gr.api reads the annotations as objects; this module's are strings (`from __future__`).
+        ask_api.__annotations__.update(question=str, turns=str, request=gr.Request)
         gr.api(ask_api, api_name="ask", concurrency_id="assistant")
     return app
 

@@ -42,7 +42,7 @@ from .question import Question, Vocabulary, read_question
 from .reader import Conversation
 from .records import Answer, Chunk, Citation, Unit
 from .retrieval import Hit
-from .text import DATE, MONTHS, NAME, NUMBER, YEAR, fold, squash, stem, stems, words
+from .text import DATE, MONTHS, NAME, NUMBER, STOPWORDS, YEAR, fold, squash, stem, stems, words
 
 WEIGHTS_PATH = Path(__file__).with_name("reader_weights.json")
 
@@ -488,15 +488,32 @@ def short_span(q: Question, sentence: str, heading: str = "") -> str:
                 return max(specific, key=len)
         return ""
     if q.qtype in ("who", "where"):
-        spans = [m.group(0).strip(" .,'’") for m in NAME.finditer(sentence)]
-        spans = [s for s in spans if s and not all(fold(w) in qwords or fold(w) in ("the", "of", "and") for w in s.split())]
-        if sentence and spans and sentence.startswith(spans[0]) and len(spans[0].split()) == 1 and len(spans) > 1:
-            spans = spans[1:]  # a sentence's first word is capitalised anyway
-        if q.qtype == "who":
-            people = [s for s in spans if len(s.split()) >= 2]
-            return (people or spans or [""])[0]
-        return spans[0] if spans else ""
+        return _name_span(q, sentence, qwords)
     return ""
+
+
+def _name_span(q: Question, sentence: str, qwords: set[str]) -> str:
+    """The name a who/where question asks for: a capitalised run the question does not
+    hold, a person's (two to four words, no 'of') for 'who', nearest the question's words."""
+    spans = []
+    for m in NAME.finditer(sentence):
+        tokens = m.group(0).strip(" .,'’").split()
+        while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in qwords):
+            tokens.pop(0)  # a sentence's capitalised first word, or a name the question gave
+        text = " ".join(tokens)
+        if tokens and not all(fold(w) in qwords or fold(w) in STOPWORDS for w in tokens):
+            spans.append((text, m.start()))
+    if not spans:
+        return ""
+    anchors = [m.start() for m in re.finditer(r"[A-Za-z]+", sentence) if stem(fold(m.group(0))) in set(q.terms)]
+
+    def distance(start: int) -> int:
+        return min((abs(start - a) for a in anchors), default=0)
+
+    if q.qtype == "who":
+        people = [(t, at) for t, at in spans if 2 <= len(t.split()) <= 4 and not any(fold(w) in STOPWORDS for w in t.split())]
+        spans = people or spans
+    return min(spans, key=lambda s: distance(s[1]))[0]
 
 
 def cite(n: int, c: Candidate) -> Citation:

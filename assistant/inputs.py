@@ -190,7 +190,7 @@ def parse_line(raw: bytes, number: int) -> Request | LineError | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         return LineError(number, None, f"{prefix}not valid UTF-8 (byte 0x{raw[e.start]:02x} at position {e.start})")
-    if not text.strip():
+    if not raw.strip():  # blank in bytes (ASCII whitespace), as a reader of the file sees it
         return None
     try:
         obj = read_json(text)

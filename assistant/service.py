@@ -93,7 +93,7 @@ class Assistant:
         else:
             answer = self._answer_parts(understood, conversation)
         answer.question = q
-        answer.understood_as = understood if understood != q else ""
+        answer.understood_as = understood
         conversation.turns.append(Turn(q, understood, answer))
         return answer
 

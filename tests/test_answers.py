@@ -111,7 +111,7 @@ def test_a_list_over_table_rows_cites_each_row(assistant) -> None:
 
 
 def test_a_list_over_entries_leads_each_line_with_its_heading(assistant) -> None:
-    answer = assistant.ask("Which Eurocities events did Torino attend or host during 2024?")
+    answer = assistant.ask("Which events of Eurocities did Torino attend or host in 2024?")
     for city in ("Berlin", "Utrecht", "Cluj-Napoca", "Bologna"):
         assert city in answer.answer
     assert answer.answer.startswith("- EUROCITIES: ")
