@@ -63,7 +63,9 @@ def _entities(turn: Turn) -> list[str]:
     a = turn.answer
     if a.abstained or not a.short_answer:
         return []
-    if a.qtype in ("list", "where", "who") or re.match(r"^\s*(which|what)\s+\w+", turn.understood, re.I):
+    if a.qtype == "who":
+        return []  # people are what "he"/"she" point to, not "it" or "there"
+    if a.qtype in ("list", "where") or re.match(r"^\s*(which|what)\s+\w+", turn.understood, re.I):
         parts = [p.strip() for p in re.split(r",\s*|\s+and\s+", a.short_answer) if p.strip()]
         named = [p for p in parts if NAME.fullmatch(p) and len(p) <= 60]
         return named if named and len(named) == len(parts) else []

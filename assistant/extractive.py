@@ -511,8 +511,10 @@ def _name_span(q: Question, sentence: str, qwords: set[str]) -> str:
         return min((abs(start - a) for a in anchors), default=0)
 
     if q.qtype == "who":
-        people = [(t, at) for t, at in spans if 2 <= len(t.split()) <= 4 and not any(fold(w) in STOPWORDS for w in t.split())]
-        spans = people or spans
+        # The first person named: English puts the doer first ("X won, beating Y").
+        people = [t for t, _ in spans if 2 <= len(t.split()) <= 4 and not any(fold(w) in STOPWORDS for w in t.split())]
+        if people:
+            return people[0]
     return min(spans, key=lambda s: distance(s[1]))[0]
 
 
