@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from fuzzing import ANSWER_EXAMPLES, REPORT_WORDS, json_value, jsonl_line, nasty_text
 from assistant.batch import answer_lines
-from assistant.inputs import UserError, check_turns
+from assistant.inputs import UserError, check_turns, is_blank
 
 # Mostly real questions and follow-ups, with hostile text mixed in.
 turn = st.one_of(st.sampled_from(REPORT_WORDS), nasty_text)
@@ -85,7 +85,7 @@ def test_jsonl_lines_answered_by_the_assistant(assistant, lines: list[bytes]) ->
     sink = io.BytesIO()
     done, failed = answer_lines(lambda t: assistant.ask_turns(t).as_json(), io.BytesIO(b"\n".join(lines)), sink)
     out = [json.loads(line) for line in sink.getvalue().decode("utf-8").splitlines()]
-    assert len(out) == done == sum(1 for line in lines if line.strip())
+    assert len(out) == done == sum(1 for line in lines if not is_blank(line))
     for obj in out:
         assert "id" in obj
         if "error" in obj:

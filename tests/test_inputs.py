@@ -29,6 +29,7 @@ from assistant.inputs import (
     check_api_call,
     check_question,
     check_turns,
+    is_blank,
     parse_line,
 )
 
@@ -69,6 +70,7 @@ def test_bad_questions_are_refused_with_a_reason(question: object, word: str) ->
 @pytest.mark.parametrize(
     "line, why",
     [
+        (b"\x1c", "not valid JSON"),
         (b'{"question": "Who won?", "turns": [1, 2]}', 'give "question" or "turns", not both'),
         (b'{"id": 1, "turns": 5}', "turns must be a list of questions, not a number"),
         (b'{"id": 1, "turns": ["a", 2]}', "turn 2: the question must be text, not a number"),
@@ -155,7 +157,7 @@ def test_api_call_arguments_are_turns_or_one_line(question: object, turns: objec
 def test_any_line_parses_to_a_request_or_one_line_error(line: bytes, number: int) -> None:
     result = parse_line(line, number)
     if result is None:
-        assert not line.strip()
+        assert is_blank(line)
     elif isinstance(result, LineError):
         assert result.error.startswith(f"line {number}: ")
         assert_one_line(result.error)
@@ -180,7 +182,7 @@ def test_stream_gives_one_utf8_json_object_per_line_in_order(lines: list[bytes],
     done, failed = answer_lines(echo_answer, io.BytesIO(data), sink)
     out = sink.getvalue().decode("utf-8").split("\n")
     assert out.pop() == ""
-    expected = [n for n, raw in read_lines(io.BytesIO(data)) if raw is None or raw.strip()]
+    expected = [n for n, raw in read_lines(io.BytesIO(data)) if raw is None or not is_blank(raw)]
     assert len(out) == done == len(expected)
     for n, text in zip(expected, out):
         obj = json.loads(text)

@@ -196,3 +196,17 @@ def test_ask_works_without_network(settings) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     answer = json.loads(proc.stdout)
     assert "48" in answer["answer"] and answer["citations"][0]["section"] == "3.2"
+
+
+def test_oversized_calls_are_refused_in_under_a_tenth_of_a_second(assistant, settings) -> None:
+    """The /ask function itself: 500 turns or a 1 MB question cost nothing to refuse."""
+    from assistant.app import create_app
+
+    app = create_app(assistant, settings.model_copy(update={"rate_limit": 0}))
+    ask_api = next(f.fn for f in app.fns.values() if f.api_name == "ask")
+    for question, turns in (("And who?", json.dumps(["Who won the Nitto ATP Finals?"] * 500)), ("x" * 1_000_000, "")):
+        started = time.perf_counter()
+        out = ask_api(question, turns, None)
+        assert time.perf_counter() - started < 0.1
+        assert "too many turns" in out["error"] or "too long" in out["error"]
+        assert len(out["question"]) <= 1000
