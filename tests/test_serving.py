@@ -210,3 +210,32 @@ def test_oversized_calls_are_refused_in_under_a_tenth_of_a_second(assistant, set
         assert time.perf_counter() - started < 0.1
         assert "too many turns" in out["error"] or "too long" in out["error"]
         assert len(out["question"]) <= 1000
+
+
+def test_overload_is_told_to_try_again_at_once(assistant, settings) -> None:
+    """With 2 places in the queue and 30 callers at once, the rest hear "try again" quickly."""
+    from gradio_client import Client
+
+    from assistant.app import create_app, launch
+
+    served = settings.model_copy(update={"rate_limit": 0, "queue_size": 2})
+    app = create_app(assistant, served)
+    url = launch(app, "127.0.0.1", free_port(), block=False, settings=served)
+    turns = json.dumps(["When did Torino join ECCAR?"] * 10)
+
+    def call(_: int) -> tuple[str, float]:
+        started = time.perf_counter()
+        try:
+            Client(url, verbose=False).predict("Who won the Nitto ATP Finals?", turns, api_name="/ask")
+            return "answered", time.perf_counter() - started
+        except Exception as e:  # noqa: BLE001 - gradio_client's QueueError is what a caller sees
+            return str(e), time.perf_counter() - started
+
+    try:
+        with ThreadPoolExecutor(max_workers=30) as pool:
+            results = list(pool.map(call, range(30)))
+    finally:
+        app.close()
+    refused = [r for r in results if r[0] != "answered"]
+    assert refused and len(refused) < 30
+    assert all("try again" in message for message, _ in refused)
