@@ -333,7 +333,7 @@ def open_index(
 
     home = Path(settings.home)
     expected = expected_manifest(settings, chunks, corpus_text)
-    reason = "rebuild asked for" if rebuild else ""
+    reason = "to be rebuilt" if rebuild else ""
     if not reason:
         handle, reason = _try_open(home, chunks, expected, embed_model, echo)
         if handle is not None:
@@ -355,7 +355,7 @@ def open_index(
             handle, reason = _try_open(home, chunks, expected, embed_model, echo)
             if handle is not None:
                 return handle
-        echo(f"The index in {home} is {reason}: building it.")
+        echo(f"Rebuilding the index in {home}, as asked." if rebuild else f"The index in {home} is {reason}: building it.")
         folder = build_index(settings, chunks, embed_model, expected, progress, echo)
     finally:
         lock.release()

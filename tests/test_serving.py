@@ -190,9 +190,10 @@ def test_ask_works_without_network(settings) -> None:
     """`ask` in a network namespace with no interface up: the answer needs nothing outside."""
     if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
         pytest.skip("unshare -n is not available here (needs root or user namespaces)")
-    env = {**os.environ, "ASSISTANT_HOME": str(settings.home), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "ASSISTANT_HOME": str(settings.home), "PYTHONPATH": str(root)}
     proc = subprocess.run(["unshare", "-n", sys.executable, "-m", "assistant", "ask", "--json", QUESTION],
-                          capture_output=True, text=True, env=env, timeout=300)
+                          capture_output=True, text=True, env=env, timeout=300, cwd=root)
     assert proc.returncode == 0, proc.stderr[-2000:]
     answer = json.loads(proc.stdout)
     assert "48" in answer["answer"] and answer["citations"][0]["section"] == "3.2"
