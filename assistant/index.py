@@ -342,7 +342,7 @@ def open_index(
     expected = expected_manifest(settings, chunks, corpus_text)
     from .embedding import onnx_ready
 
-    reason = "rebuild asked for" if rebuild else ("without its ONNX model" if not onnx_ready(home) else "")
+    reason = "to be rebuilt" if rebuild else ("without its ONNX model" if not onnx_ready(home) else "")
     if not reason:
         handle, reason = _try_open(home, chunks, expected, embed_model, echo)
         if handle is not None:
@@ -364,7 +364,7 @@ def open_index(
             handle, reason = _try_open(home, chunks, expected, embed_model, echo)
             if handle is not None:
                 return handle
-        echo(f"The index in {home} is {reason}: building it.")
+        echo(f"Rebuilding the index in {home}, as asked." if rebuild else f"The index in {home} is {reason}: building it.")
         folder = build_index(settings, chunks, embed_model, expected, progress, echo)
     finally:
         lock.release()

@@ -178,6 +178,12 @@ def read_json(text: str) -> Any:
         raise ValueError(f"not valid JSON ({one_line(str(e))})") from None
 
 
+def is_blank(raw: bytes) -> bool:
+    """A line of JSON's whitespace only (space, tab, CR, LF): skipped, not an error.
+    Other characters Python calls space (\x1c, U+2028, NBSP) make a line that is not JSON."""
+    return not raw.strip(b" \t\r\n")
+
+
 def parse_line(raw: bytes, number: int) -> Request | LineError | None:
     """One line of a JSONL batch as a request, an error for that line, or None if blank.
 
@@ -186,12 +192,12 @@ def parse_line(raw: bytes, number: int) -> Request | LineError | None:
     error for that line only.
     """
     prefix = f"line {number}: "
+    if is_blank(raw):
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         return LineError(number, None, f"{prefix}not valid UTF-8 (byte 0x{raw[e.start]:02x} at position {e.start})")
-    if not raw.strip():  # blank in bytes (ASCII whitespace), as a reader of the file sees it
-        return None
     try:
         obj = read_json(text)
     except ValueError as e:

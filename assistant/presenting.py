@@ -100,7 +100,7 @@ def short_source(citation: Citation) -> str:
     """'§3.2 Foreign delegations, p. 34' (with the entry for prose: '§3.3 Missions abroad: Lille…')."""
     label = section_label(citation.section, citation.section_title)
     if citation.heading and citation.heading != citation.section_title and row_cells(citation) is None:
-        label += f": {citation.heading}"
+        label += ": " + citation.heading.replace(" | ", ", ")  # 'Place | Event' headings read as prose
     return f"{label}, {pages_label(citation.pages)}" if citation.pages else label
 
 

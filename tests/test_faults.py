@@ -33,7 +33,7 @@ def env_for(home: Path) -> dict[str, str]:
 
 def start_ask(home: Path, prefix: list[str] | None = None) -> subprocess.Popen:
     command = (prefix or []) + [sys.executable, "-m", "assistant", "ask", "--json", QUESTION]
-    return subprocess.Popen(command, env=env_for(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(command, env=env_for(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
 
 
 def finish(proc: subprocess.Popen, timeout: float = 1500) -> tuple[int, str, str]:

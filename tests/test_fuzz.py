@@ -15,12 +15,13 @@ import json
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 
 from fuzzing import ANSWER_EXAMPLES, REPORT_WORDS, json_value, jsonl_line, nasty_text
 from assistant.batch import answer_lines
-from assistant.inputs import UserError, check_turns
+from assistant.inputs import UserError, check_turns, is_blank
 
 # Mostly real questions and follow-ups, with hostile text mixed in.
 turn = st.one_of(st.sampled_from(REPORT_WORDS), nasty_text)
@@ -39,7 +40,7 @@ def assert_one_line(message: str) -> None:
     assert message and "\n" not in message and "Traceback" not in message
 
 
-@settings(max_examples=ANSWER_EXAMPLES)
+@fuzz_settings(max_examples=ANSWER_EXAMPLES)
 @given(st.lists(turn, min_size=1, max_size=4))
 def test_conversations_are_answered_or_refused_in_one_line(assistant, turns: list[str]) -> None:
     try:
@@ -63,7 +64,7 @@ def ask_api(assistant, settings):
     return next(f.fn for f in app.fns.values() if f.api_name == "ask")
 
 
-@settings(max_examples=ANSWER_EXAMPLES)
+@fuzz_settings(max_examples=ANSWER_EXAMPLES)
 @given(
     st.one_of(turn, json_value),
     st.one_of(st.just(""), st.lists(turn, max_size=3).map(json.dumps), json_value, nasty_text,
@@ -79,13 +80,13 @@ def test_page_api_answers_or_explains_in_one_line(ask_api, question: object, tur
         assert_answer_json(out)
 
 
-@settings(max_examples=ANSWER_EXAMPLES)
+@fuzz_settings(max_examples=ANSWER_EXAMPLES)
 @given(st.lists(st.one_of(jsonl_line, st.sampled_from(REPORT_WORDS).map(lambda q: json.dumps({"id": q, "question": q}).encode())), max_size=5))
 def test_jsonl_lines_answered_by_the_assistant(assistant, lines: list[bytes]) -> None:
     sink = io.BytesIO()
     done, failed = answer_lines(lambda t: assistant.ask_turns(t).as_json(), io.BytesIO(b"\n".join(lines)), sink)
     out = [json.loads(line) for line in sink.getvalue().decode("utf-8").splitlines()]
-    assert len(out) == done == sum(1 for line in lines if line.strip())
+    assert len(out) == done == sum(1 for line in lines if not is_blank(line))
     for obj in out:
         assert "id" in obj
         if "error" in obj:

@@ -47,3 +47,20 @@ def test_stale_index_is_rebuilt_without_duplicates(assistant, settings, tmp_path
     assert read_manifest(settings.home)["corpus_sha256"] != "stale"
     reopened = build_assistant(settings, embed_model=assistant.embed_model)
     assert reopened.manifest["built_seconds"] == read_manifest(settings.home)["built_seconds"]
+
+
+def test_model_fingerprint_follows_the_files_not_the_name(assistant, settings, tmp_path) -> None:
+    from assistant.index import model_fingerprint
+
+    model = tmp_path / "model"
+    shutil.copytree(settings.model_path, model, ignore=shutil.ignore_patterns("*.safetensors", "*.bin", "*.onnx"))
+    (model / "weights.bin").write_bytes(b"\0" * (3 << 20))
+    first = model_fingerprint(model)
+    assert first == model_fingerprint(model) != "missing"
+    with (model / "weights.bin").open("r+b") as handle:  # one byte of the last MB
+        handle.seek((3 << 20) - 10)
+        handle.write(b"\1")
+    assert model_fingerprint(model) != first
+    assert model_fingerprint(tmp_path / "nowhere") == "missing"
+    manifest = read_manifest(settings.home)
+    assert manifest["model_sha256"] == model_fingerprint(settings.model_path)

@@ -15,7 +15,8 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
+from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 
 from fuzzing import EXAMPLES, json_value, jsonl_line, nasty_text
@@ -29,6 +30,7 @@ from assistant.inputs import (
     check_api_call,
     check_question,
     check_turns,
+    is_blank,
     parse_line,
 )
 
@@ -69,6 +71,7 @@ def test_bad_questions_are_refused_with_a_reason(question: object, word: str) ->
 @pytest.mark.parametrize(
     "line, why",
     [
+        (b"\x1c", "not valid JSON"),
         (b'{"question": "Who won?", "turns": [1, 2]}', 'give "question" or "turns", not both'),
         (b'{"id": 1, "turns": 5}', "turns must be a list of questions, not a number"),
         (b'{"id": 1, "turns": ["a", 2]}', "turn 2: the question must be text, not a number"),
@@ -111,7 +114,7 @@ def test_a_raw_cr_stays_inside_its_line_and_long_lines_are_skipped_unread() -> N
 # --- Properties -----------------------------------------------------------------------
 
 
-@settings(max_examples=EXAMPLES)
+@fuzz_settings(max_examples=EXAMPLES)
 @given(st.one_of(nasty_text, json_value))
 @example("\ud800")
 @example("\u200b\ufeff")
@@ -124,7 +127,7 @@ def test_check_question_cleans_or_refuses_in_one_line(question: object) -> None:
         assert_one_line(str(e))
 
 
-@settings(max_examples=EXAMPLES)
+@fuzz_settings(max_examples=EXAMPLES)
 @given(st.one_of(st.lists(nasty_text, max_size=6), json_value, st.just(["Who won?"] * 500)))
 def test_check_turns_cleans_or_refuses_in_one_line(turns: object) -> None:
     try:
@@ -137,7 +140,7 @@ def test_check_turns_cleans_or_refuses_in_one_line(turns: object) -> None:
         assert_clean(turn)
 
 
-@settings(max_examples=EXAMPLES)
+@fuzz_settings(max_examples=EXAMPLES)
 @given(st.one_of(nasty_text, json_value), st.one_of(nasty_text, json_value, st.lists(nasty_text, max_size=25).map(json.dumps)))
 def test_api_call_arguments_are_turns_or_one_line(question: object, turns: object) -> None:
     try:
@@ -150,12 +153,12 @@ def test_api_call_arguments_are_turns_or_one_line(question: object, turns: objec
         assert_clean(turn)
 
 
-@settings(max_examples=EXAMPLES)
+@fuzz_settings(max_examples=EXAMPLES)
 @given(jsonl_line, st.integers(1, 10**6))
 def test_any_line_parses_to_a_request_or_one_line_error(line: bytes, number: int) -> None:
     result = parse_line(line, number)
     if result is None:
-        assert not line.strip()
+        assert is_blank(line)
     elif isinstance(result, LineError):
         assert result.error.startswith(f"line {number}: ")
         assert_one_line(result.error)
@@ -172,7 +175,7 @@ def echo_answer(turns: list[str]) -> dict[str, object]:
     return {"question": turns[-1], "answer": f"{len(turns)} turn(s)"}
 
 
-@settings(max_examples=EXAMPLES)
+@fuzz_settings(max_examples=EXAMPLES)
 @given(st.lists(jsonl_line, max_size=12), st.sampled_from([b"\n", b"\r\n"]), st.booleans())
 def test_stream_gives_one_utf8_json_object_per_line_in_order(lines: list[bytes], newline: bytes, final_newline: bool) -> None:
     data = newline.join(lines) + (newline if final_newline else b"")
@@ -180,7 +183,7 @@ def test_stream_gives_one_utf8_json_object_per_line_in_order(lines: list[bytes],
     done, failed = answer_lines(echo_answer, io.BytesIO(data), sink)
     out = sink.getvalue().decode("utf-8").split("\n")
     assert out.pop() == ""
-    expected = [n for n, raw in read_lines(io.BytesIO(data)) if raw is None or raw.strip()]
+    expected = [n for n, raw in read_lines(io.BytesIO(data)) if raw is None or not is_blank(raw)]
     assert len(out) == done == len(expected)
     for n, text in zip(expected, out):
         obj = json.loads(text)

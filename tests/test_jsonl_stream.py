@@ -48,7 +48,7 @@ def peak_rss_mb(proc: subprocess.Popen) -> float:
 
 
 def test_first_answer_comes_before_the_second_line_is_written(assistant, settings) -> None:
-    proc = subprocess.Popen(command("--jsonl", "-"), env=env(settings), stdin=subprocess.PIPE,
+    proc = subprocess.Popen(command("--jsonl", "-"), env=env(settings), cwd=ROOT, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     lines: queue.Queue[bytes] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
@@ -75,7 +75,7 @@ def test_memory_stays_flat_on_a_200_mb_file(assistant, settings, tmp_path: Path)
     assert big.stat().st_size > 200 * 1024 * 1024
     peaks = {}
     for path in (small, big):
-        proc = subprocess.Popen(command("--jsonl", str(path)), env=env(settings), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(command("--jsonl", str(path)), env=env(settings), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         reader = threading.Thread(target=lambda p=proc: setattr(p, "lines", p.stdout.read().count(b"\n")))
         reader.start()
         peaks[path.name] = peak_rss_mb(proc)
@@ -87,7 +87,7 @@ def test_memory_stays_flat_on_a_200_mb_file(assistant, settings, tmp_path: Path)
 
 def test_closed_stdin_is_one_line(settings) -> None:
     proc = subprocess.run(["sh", "-c", 'exec "$0" -m assistant ask --jsonl - <&-', sys.executable],
-                          env=env(settings), capture_output=True, text=True, timeout=120)
+                          env=env(settings), cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.strip() == "Error: standard input is closed: pipe the JSONL into the command, or give a FILE"
 
@@ -98,7 +98,7 @@ def test_fuzz_batch_gives_one_json_line_per_line(assistant, settings, tmp_path: 
 
     path = tmp_path / "fuzz.jsonl"
     count = fuzz_jsonl.write(path, hostile_lines=1000, valid_lines=20)
-    proc = subprocess.run(command("--jsonl", str(path)), env=env(settings), capture_output=True, timeout=1200)
+    proc = subprocess.run(command("--jsonl", str(path)), env=env(settings), cwd=ROOT, capture_output=True, timeout=1200)
     assert b"Traceback" not in proc.stderr
     assert proc.returncode == SOME_LINES_FAILED
     out = [json.loads(line) for line in proc.stdout.decode("utf-8").split("\n")[:-1]]

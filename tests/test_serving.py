@@ -190,9 +190,53 @@ def test_ask_works_without_network(settings) -> None:
     """`ask` in a network namespace with no interface up: the answer needs nothing outside."""
     if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
         pytest.skip("unshare -n is not available here (needs root or user namespaces)")
-    env = {**os.environ, "ASSISTANT_HOME": str(settings.home), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "ASSISTANT_HOME": str(settings.home), "PYTHONPATH": str(root)}
     proc = subprocess.run(["unshare", "-n", sys.executable, "-m", "assistant", "ask", "--json", QUESTION],
-                          capture_output=True, text=True, env=env, timeout=300)
+                          capture_output=True, text=True, env=env, timeout=300, cwd=root)
     assert proc.returncode == 0, proc.stderr[-2000:]
     answer = json.loads(proc.stdout)
     assert "48" in answer["answer"] and answer["citations"][0]["section"] == "3.2"
+
+
+def test_oversized_calls_are_refused_in_under_a_tenth_of_a_second(assistant, settings) -> None:
+    """The /ask function itself: 500 turns or a 1 MB question cost nothing to refuse."""
+    from assistant.app import create_app
+
+    app = create_app(assistant, settings.model_copy(update={"rate_limit": 0}))
+    ask_api = next(f.fn for f in app.fns.values() if f.api_name == "ask")
+    for question, turns in (("And who?", json.dumps(["Who won the Nitto ATP Finals?"] * 500)), ("x" * 1_000_000, "")):
+        started = time.perf_counter()
+        out = ask_api(question, turns, None)
+        assert time.perf_counter() - started < 0.1
+        assert "too many turns" in out["error"] or "too long" in out["error"]
+        assert len(out["question"]) <= 1000
+
+
+def test_overload_is_told_to_try_again_at_once(assistant, settings) -> None:
+    """With 2 places in the queue and 30 callers at once, the rest hear "try again" quickly."""
+    from gradio_client import Client
+
+    from assistant.app import create_app, launch
+
+    served = settings.model_copy(update={"rate_limit": 0, "queue_size": 2})
+    app = create_app(assistant, served)
+    url = launch(app, "127.0.0.1", free_port(), block=False, settings=served)
+    turns = json.dumps(["When did Torino join ECCAR?"] * 10)
+
+    def call(_: int) -> tuple[str, float]:
+        started = time.perf_counter()
+        try:
+            Client(url, verbose=False).predict("Who won the Nitto ATP Finals?", turns, api_name="/ask")
+            return "answered", time.perf_counter() - started
+        except Exception as e:  # noqa: BLE001 - gradio_client's QueueError is what a caller sees
+            return str(e), time.perf_counter() - started
+
+    try:
+        with ThreadPoolExecutor(max_workers=30) as pool:
+            results = list(pool.map(call, range(30)))
+    finally:
+        app.close()
+    refused = [r for r in results if r[0] != "answered"]
+    assert refused and len(refused) < 30
+    assert all("try again" in message for message, _ in refused)
