@@ -88,7 +88,9 @@ def export_onnx(settings: Settings, build_home: Path) -> dict[str, Any]:
     Runs once per build: torch and transformers are imported here only.
     """
     import shutil
+    import time
 
+    started = time.perf_counter()
     import torch
     from transformers import AutoModel
 
@@ -129,7 +131,8 @@ def export_onnx(settings: Settings, build_home: Path) -> dict[str, Any]:
     shutil.copyfile(source / "tokenizer.json", out / "tokenizer.json")
     info = {"file": f"{ONNX_DIR}/{ONNX_FILE}", "max_seq_length": max_seq_length(source), "pooling": "mean", "normalize": True}
     (out / "embedding.json").write_text(json.dumps(info, indent=2))
-    return {**info, "bytes": sum(f.stat().st_size for f in out.glob(f"{ONNX_FILE}*"))}
+    size = sum(f.stat().st_size for f in out.glob(f"{ONNX_FILE}*"))
+    return {**info, "bytes": size, "export_seconds": round(time.perf_counter() - started, 1)}
 
 
 def _weights_apart(traced: Path, target: Path) -> None:
