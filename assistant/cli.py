@@ -19,6 +19,10 @@ import click
 from .config import PROJECT_ROOT, Settings
 
 
+# One --home for every command: the index folder, also read from ASSISTANT_HOME.
+HOME = click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+
+
 def _settings(home: str | None) -> Settings:
     return Settings(home=Path(home)) if home else Settings()
 
@@ -53,10 +57,13 @@ def format_answer(answer: Any) -> str:
 @click.version_option(package_name="torino-report-assistant")
 def main() -> None:
     """Ask the City of Torino's International Activities Annual Report 2024."""
+    from .config import offline_environment
+
+    offline_environment()
 
 
 @main.command()
-@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+@HOME
 def build(home: str | None) -> None:
     """Build (or rebuild) the index of the report."""
     from .index import read_manifest
@@ -110,7 +117,7 @@ def _answer_jsonl(assistant: Any, source: BinaryIO) -> None:
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "jsonl", metavar="FILE", help="Answer each line of FILE ('-' for stdin), streaming: one JSON object out per line in.")
-@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+@HOME
 def ask(question: str | None, as_json: bool, jsonl: str | None, home: str | None) -> None:
     """Answer QUESTION, with its sources; or every line of a JSONL file."""
     from .inputs import UserError, check_question
@@ -138,7 +145,7 @@ def ask(question: str | None, as_json: bool, jsonl: str | None, home: str | None
 
 
 @main.command()
-@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+@HOME
 def chat(home: str | None) -> None:
     """Ask questions in the terminal; follow-ups keep the conversation's subject."""
     from .service import UserError
@@ -175,7 +182,7 @@ def chat(home: str | None) -> None:
 @click.option("--root-path", default=None, metavar="PATH", help="Path the page is served under behind a reverse proxy, e.g. /assistant.")
 @click.option("--rate-limit", type=click.IntRange(min=0), default=None, help="Calls of /ask per client per minute (default 30; 0: off).")
 @click.option("--queue-size", type=click.IntRange(min=1), default=None, help="Requests that may wait (default 64).")
-@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+@HOME
 def serve(
     host: str | None, port: int | None, share: bool, auth: str | None, root_path: str | None,
     rate_limit: int | None, queue_size: int | None, home: str | None,
@@ -203,7 +210,7 @@ RESULTS = PROJECT_ROOT / "evals" / "results"
               show_default=True, help="The known question/answer pairs.")
 @click.option("--split", type=click.Choice(["dev", "test", "fresh", "all"]), default="test", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True)
-@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+@HOME
 @click.option("--reader", type=click.Choice(["extractive", "rules", "fitted", "llm"]), default=None,
               help="Which reader answers (default: the ASSISTANT_READER setting, else extractive).")
 @click.option("--fit", is_flag=True, help="First refit the readers' weights on the dev split (cross-validated) and save them.")
@@ -228,7 +235,7 @@ def evaluate(qa_path: Path, split: str, out_dir: Path, home: str | None, reader:
 @click.option("--qa", "qa_path", type=click.Path(exists=True, path_type=Path), default=QA_PATH,
               show_default=True, help="The known question/answer pairs (test split is timed).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True)
-@click.option("--home", envvar="ASSISTANT_HOME", help="Index folder (default: ./index).")
+@HOME
 @click.option("--quick", is_flag=True, help="Fewer repetitions, scales 1× and 10× only (about half the time).")
 def bench(qa_path: Path, out_dir: Path, home: str | None, quick: bool) -> None:
     """Time build, start to first answer, warm and concurrent answers, memory and scale, against llama-index defaults."""

@@ -14,12 +14,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# These machines reach no model hub and must send no telemetry: set before any import
-# of huggingface_hub, transformers or chromadb can read them.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+def offline_environment() -> None:
+    """No model hub, no telemetry: called by the entry points (CLI, `build_assistant`) before
+    anything imports huggingface_hub, transformers or chromadb, never as an import side effect."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def default_model_path() -> str:

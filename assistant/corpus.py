@@ -216,9 +216,8 @@ def _mend_broken(paras: list[Para]) -> list[Para]:
 class _EntryBuilder:
     """Collects entries for one section, numbering them in reading order."""
 
-    def __init__(self, section: Section, caption: str) -> None:
+    def __init__(self, section: Section) -> None:
         self.section = section
-        self.caption = caption
         self.heading: str | None = None
         self.units: list[Unit] = []
         self.subheads: list[str] = []
@@ -417,7 +416,7 @@ class ReportParser:
         return [a for a in self.structure.get("anchor", []) if a["section"] == section_id]
 
     def _layout_prose(self, section: Section, paras: list[Para]) -> None:
-        builder = _EntryBuilder(section, "")
+        builder = _EntryBuilder(section)
         builder.start(section.title)
         for para in paras:
             if para.single and norm(para.text) == norm(section.title):
@@ -428,7 +427,7 @@ class ReportParser:
     def _layout_events(self, section: Section, paras: list[Para]) -> None:
         """Dated events, 'FOCUS ON' pages, tables and lists, entries with lost headings."""
         caption = self.structure.get("list_captions", {}).get(section.id, section.title)
-        builder = _EntryBuilder(section, caption)
+        builder = _EntryBuilder(section)
         anchors = self._anchors(section.id)
         candidates: list[str] = []
         label = caption if norm(section.title) in self.labels else ""
@@ -523,7 +522,7 @@ class ReportParser:
 
     def _layout_cooperation(self, section: Section, paras: list[Para]) -> None:
         """Section 3.4: project titles first, their descriptions later, apart from them."""
-        builder = _EntryBuilder(section, section.title)
+        builder = _EntryBuilder(section)
         titles: list[tuple[str, str, Para, Para, str]] = []  # title, subtitle, paras, group
         group = ""
         i = 0
@@ -556,7 +555,7 @@ class ReportParser:
 
     def _layout_culture(self, section: Section, paras: list[Para]) -> None:
         """Chapter 7: a list of the year's big names, then one paragraph per event."""
-        builder = _EntryBuilder(section, section.title)
+        builder = _EntryBuilder(section)
         for para in paras:
             text = para.text
             if para.single and is_upper(text) and len(text) < 60:
@@ -571,7 +570,7 @@ class ReportParser:
 
     def _layout_colophon(self, section: Section, paras: list[Para]) -> None:
         labels = {norm(label) for label in self.structure["colophon"]["labels"]}
-        builder = _EntryBuilder(section, section.title)
+        builder = _EntryBuilder(section)
         builder.start(section.title)
         current: list[Para] = []
 

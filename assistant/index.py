@@ -69,7 +69,6 @@ class IndexHandle:
     unit_keys: list[tuple[str, int]]  # (chunk id, unit number) for each row of unit_vectors
     unit_vectors: np.ndarray
     manifest: dict[str, Any]
-    built_now: bool
     folder: Path  # the live build's folder: where artefacts built with it are found
 
 
@@ -373,7 +372,7 @@ def open_index(
         vector_index, keys, vectors = _load(folder, chunks, manifest, embed_model)
     except Exception as error:  # noqa: BLE001 - a new build that cannot be read is the end of the road
         raise IndexUnavailable(f"the index just built in {folder} cannot be read: {_problem(error)}") from error
-    return IndexHandle(vector_index, keys, vectors, manifest, True, folder)
+    return IndexHandle(vector_index, keys, vectors, manifest, folder)
 
 
 def _try_open(
@@ -397,4 +396,4 @@ def _try_open(
         raise
     except BaseException as error:  # noqa: BLE001 - any failure to read the store (a Rust panic in Chroma included) means: rebuild it
         return None, f"damaged ({_problem(error)})"
-    return IndexHandle(vector_index, keys, vectors, manifest, False, folder), ""
+    return IndexHandle(vector_index, keys, vectors, manifest, folder), ""

@@ -1,7 +1,7 @@
 """Find the passages for a question: dense (Chroma), BM25, or both fused.
 
 Each retriever is a llama-index retriever over the same nodes; `Retriever.search` returns
-plain `Hit`s (a chunk and its score), best first. The hybrid fuses the two by
+plain `Hit`s (a chunk each), best first. The hybrid fuses the two by
 distance-normalised scores weighted towards BM25 (names, numbers and dates matter here);
 on the dev split this beat reciprocal rank fusion (hit@1 0.96 vs 0.91). The query
 embedding is computed once and handed in, so the answerer can reuse it.
@@ -24,8 +24,9 @@ MODES = ("hybrid", "dense", "bm25")
 
 @dataclass(frozen=True)
 class Hit:
+    """A retrieved passage; hits come best first, and their order is what readers use."""
+
     chunk: Chunk
-    score: float
 
 
 class Retriever:
@@ -60,4 +61,4 @@ class Retriever:
 
         bundle = QueryBundle(query_str=question, embedding=embedding)
         nodes = self._retriever.retrieve(bundle)
-        return [Hit(self.by_id[n.node.node_id], float(n.score or 0.0)) for n in nodes[: self.top_k]]
+        return [Hit(self.by_id[n.node.node_id]) for n in nodes[: self.top_k]]

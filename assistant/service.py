@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
-from .config import Settings
+from .config import Settings, offline_environment
 from .conversation import Rewrite, RuleRewriter, Rewriter, main_name
 from .corpus import Report
 from .question import Vocabulary, correct, english_words, language, question_names
@@ -165,6 +165,7 @@ def build_assistant(
     from .index import IndexUnavailable, open_index
     from .parsed import load_or_parse, save_parsed
 
+    offline_environment()
     settings = settings or Settings()
     try:
         report, chunks, stored = load_or_parse(settings)

@@ -45,7 +45,7 @@ def report_hits() -> tuple[Hit, ...]:
 
     settings = Settings()
     chunks = {c.id: c for c in chunk_report(load_report(settings.corpus_path, settings.structure_path), settings.chunk_max_chars)}
-    return tuple(Hit(chunks[i], 1.0 - n / 10) for n, i in enumerate(PASSAGE_IDS))
+    return tuple(Hit(chunks[i]) for i in PASSAGE_IDS)
 
 
 class QuotingReader:
