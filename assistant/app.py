@@ -14,7 +14,6 @@ Gradio is imported only by `create_app` and `launch`.
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import sys

@@ -14,6 +14,10 @@ Run by `assistant eval --fit` (dev split only; test and fresh are never looked a
    one gains; an abstention on a question it would get wrong costs nothing).
 4. The ratios for a second sentence and for list entries: a small grid, each scored by
    running the real reader over the dev split.
+5. The guard over the default reader (`fit_guard`): logistic regression over the fitted
+   reader's view of each answer the rule reader gives on dev (`extractive.GUARD_FEATURES`),
+   label: that answer holds the gold; threshold by the same out-of-fold utility, the
+   trade-off at other costs of a wrong answer printed beside it.
 The result is written to `extractive.WEIGHTS_PATH` and printed.
 """
 
@@ -25,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
-from .extractive import FEATURES, SUPPORT_FEATURES, WEIGHTS_PATH, ExtractiveReader, ReaderWeights, sigmoid
+from .extractive import FEATURES, SUPPORT_FEATURES, WEIGHTS_PATH, ExtractiveReader, ReaderWeights
 from .question import read_question
 from .reader import Conversation
 from .text import fold
@@ -267,5 +271,3 @@ def describe(weights: ReaderWeights) -> str:
         lines.append(f"  keep an answer when the guard gives >= {weights.guard_threshold:.3f}")
     return "\n".join(lines)
 
-
-__all__ = ["collect", "fit", "save", "describe", "sigmoid"]
