@@ -248,6 +248,7 @@ class Item:
     topic_break: bool = False
     verdict: str = ""
     suggestions: list[str] = field(default_factory=list)
+    draft: str = ""  # what a language model has written so far, before its claims are checked
 
 
 @dataclass
@@ -279,7 +280,11 @@ def log_html(session: Session) -> str:
             continue
         parts.append(question_html(item.question))
         if item.answer is None:
-            parts.append('<p class="pending">Looking in the report…</p>')
+            if item.draft:
+                parts.append(f'<p class="pending draft">{html.escape(item.draft)}</p>'
+                             '<p class="pending">Checking each statement against the report…</p>')
+            else:
+                parts.append('<p class="pending">Looking in the report…</p>')
         else:
             parts.append(answer_html(item.answer, item.key, item.verdict, item.suggestions))
     return "".join(parts)
@@ -334,20 +339,29 @@ def create_app(assistant: "Assistant", settings: "Settings") -> "gr.Blocks":
         return log_html(session), "", status_html(), session, question.strip()
 
     def answer(pending: str, session: Session):
-        """Answer the held question in the light of the earlier ones since the last new topic."""
+        """Answer the held question in the light of the earlier ones since the last new topic;
+        a language model's draft shows while it writes, then the checked answer replaces it."""
         item = session.items[-1] if session.items else None
         if not pending or item is None or item.answer is not None:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        result = None
         try:
-            result = assistant.answer_turn(pending, session.conversation)
+            for kind, value in assistant.stream_turn(pending, session.conversation):
+                if kind == "draft":
+                    item.draft = str(value)
+                    yield log_html(session), status_html("Writing the answer…"), session, gr.skip(), gr.skip()
+                else:
+                    result = value
         except ValueError as error:  # the service's UserError: the question goes back into the box
             session.items.pop()
-            return log_html(session), status_html(str(error).capitalize() + "."), session, gr.skip(), pending
+            yield log_html(session), status_html(str(error).capitalize() + "."), session, gr.skip(), pending
+            return
         session.turns.append(pending)
-        item.answer = result
+        item.answer, item.draft = result, ""
         done = "The report does not say; the closest sections are listed." if result.abstained else "Answer ready."
         export_update = gr.DownloadButton(value=export_file(session), interactive=True)
-        return log_html(session), status_html(done), session, export_update, gr.skip()
+        yield log_html(session), status_html(done), session, export_update, gr.skip()
 
     def suggest(session: Session):
         item = session.items[-1] if session.items else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -83,19 +83,38 @@ class Assistant:
 
     def answer_turn(self, question: str, conversation: Conversation) -> Answer:
         """Answer one turn and append it to `conversation` (a page keeps one per session)."""
+        for kind, value in self.stream_turn(question, conversation):
+            if kind == "final":
+                return value  # type: ignore[return-value]
+        raise AssertionError("stream_turn ends with a final answer")
+
+    def stream_turn(self, question: str, conversation: Conversation) -> Iterator[tuple[str, str | Answer]]:
+        """As `answer_turn`, for a page that shows the text while a language model writes it:
+        ("draft", the text so far)… then one ("final", Answer), which replaces the draft.
+        A reader that does not stream (the extractive one) gives the final answer alone."""
         q = check_question(question)
         rewrite = self.understand(q, conversation)
         understood = rewrite.question
+        stream = getattr(self.reader, "stream", None)
+        answer: Answer | None = None
         if rewrite.choices:
             listed = ", ".join(rewrite.choices[:-1]) + f" or {rewrite.choices[-1]}"
             answer = Answer(q, f"Which one do you mean: {listed}? Ask again naming it.", True,
                             qtype="clarify", reader="conversation")
-        else:
+        elif stream is None or len(split_parts(understood)) > 1:
             answer = self._answer_parts(understood, conversation)
+        else:
+            hits = self.retriever.search(understood, self.embed(understood))
+            for kind, value in stream(understood, hits, conversation):
+                if kind == "draft":
+                    yield kind, value
+                else:
+                    answer = value
+        assert answer is not None
         answer.question = q
         answer.understood_as = understood
         conversation.turns.append(Turn(q, understood, answer))
-        return answer
+        yield "final", answer
 
     def _answer_parts(self, question: str, conversation: Conversation) -> Answer:
         """A two-part question ("How many members…, and when did Torino join?") is answered
