@@ -222,7 +222,7 @@ def test_overload_is_told_to_try_again_at_once(assistant, settings) -> None:
     served = settings.model_copy(update={"rate_limit": 0, "queue_size": 2})
     app = create_app(assistant, served)
     url = launch(app, "127.0.0.1", free_port(), block=False, settings=served)
-    turns = json.dumps(["When did Torino join ECCAR?"] * 10)
+    turns = json.dumps(["In which year did Torino become a member of ECCAR?"] * 10)
 
     def call(_: int) -> tuple[str, float]:
         started = time.perf_counter()
