@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -36,7 +35,9 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from .corpus import MONTHS
+from .question import question_type
 from .records import Answer, Chunk, Citation, Unit
+from .text import fold, stem, words
 
 if TYPE_CHECKING:
     from .retrieval import Hit
@@ -69,35 +70,6 @@ DEMONYMS = {
 }
 
 
-def fold(text: str) -> str:
-    """Lower-case, accents off: 'Córdoba' and 'cordoba' compare equal."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-
-
-_stemmer = None
-
-
-IRREGULAR = {
-    "won": "win", "winner": "win", "winners": "win", "held": "hold", "met": "meet", "went": "go",
-    "came": "come", "brought": "bring", "made": "make", "chose": "choose", "chosen": "choose",
-    "took": "take", "gave": "give", "led": "lead", "spoke": "speak", "beat": "beat", "beaten": "beat",
-    "visitors": "visit", "visited": "visit", "twinned": "twin", "twinning": "twin", "twinnings": "twin",
-}
-
-
-def stem(word: str) -> str:
-    global _stemmer
-    if _stemmer is None:
-        import Stemmer
-
-        _stemmer = Stemmer.Stemmer("english")
-    return _stemmer.stemWord(IRREGULAR.get(word, word))
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+(?:[.'][a-z0-9]+)*", fold(text))
-
-
 def stems(text: str) -> set[str]:
     return {stem(w) for w in words(text) if w not in STOPWORDS}
 
@@ -109,21 +81,6 @@ class Question:
     terms: list[str]  # stems of content words
     names: list[list[str]] = field(default_factory=list)  # each name: alternative folded forms
     asked: set[str] = field(default_factory=set)  # stems of what it asks for (`asked_thing`)
-
-
-def question_type(text: str) -> str:
-    q = fold(text).strip()
-    if re.search(r"^(when|since when)\b|\b(what|which|on what|in what) (date|day|month|year|dates)\b|\bwhen\b", q):
-        return "date"
-    if re.search(r"\bhow (many|much|long|big|large)\b|\b(number|amount|total|percentage|score) of\b|\bwhat (was|is) the (number|total|amount|score|budget|population)\b", q):
-        return "number"
-    if re.search(r"^(who|whom|whose)\b|\bwho\b", q):
-        return "who"
-    if re.search(r"^where\b|\bin which (city|country|town|venue)\b|^which (city|country|town|venue|place)\b", q):
-        return "where"
-    if re.search(r"^(?:(?:with|in|from|to|for|of|at|on) )?(which|what) (?!is\b|was\b|does\b|has\b)(\w+ )?\w+s\b|^(list|name)\b|\bwhat are\b|\bwhich are\b", q):
-        return "list"
-    return "fact"
 
 
 def question_names(text: str) -> list[list[str]]:

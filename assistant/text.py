@@ -33,6 +33,7 @@ IRREGULAR = {
     "came": "come", "brought": "bring", "made": "make", "chose": "choose", "chosen": "choose",
     "took": "take", "gave": "give", "led": "lead", "spoke": "speak", "beaten": "beat",
     "began": "begin", "begun": "begin", "founded": "found", "signed": "sign", "became": "become",
+    "visitors": "visit", "visitor": "visit", "visited": "visit",
 }
 
 # Adjectives of nationality -> their country, so "French cities" can meet "France".

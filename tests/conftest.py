@@ -36,6 +36,18 @@ def _isolated_home(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     monkeypatch.setenv("ASSISTANT_HOME", str(settings.home))
 
 
+@pytest.fixture()
+def server():
+    """A small OpenAI-compatible chat server on 127.0.0.1 for one test (see llm_support.py)."""
+    from llm_support import ChatServer
+
+    state = ChatServer()
+    httpd = state.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Browser tests last: they need the index the others have already built.
     items.sort(key=lambda item: "test_browser" in str(Path(item.fspath).name))

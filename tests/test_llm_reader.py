@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from typing import Iterator
 
 import pytest
 
@@ -29,15 +28,6 @@ WRONG_SENTENCE = "The agreement seeks to intensify collaborations in the cultura
 UNCITED = "Torino is one of the most welcoming cities in Europe."
 UNKNOWN_ID = "In 2024, the City of Torino received 48 foreign delegations from 26 countries [S42]."
 QUESTION = "How many foreign delegations visited Torino during 2024?"
-
-
-@pytest.fixture()
-def server() -> Iterator[ChatServer]:
-    state = ChatServer()
-    httpd = state.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def make_reader(base_url: str, timeout: float = 5.0) -> tuple[LLMReader, QuotingReader]:

@@ -4,25 +4,14 @@ small OpenAI-compatible server on 127.0.0.1: the real retrieval, index and claim
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
-import pytest
 
 from assistant.reader import Conversation
 from assistant.service import build_assistant
 
-from llm_support import ChatServer, Reply
+from llm_support import Reply
 
 QUESTION = "How many delegations from abroad came to Torino over 2024?"
-
-
-@pytest.fixture()
-def server() -> Iterator[ChatServer]:
-    state = ChatServer()
-    httpd = state.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def llm_assistant(assistant, settings, monkeypatch, base_url: str):
