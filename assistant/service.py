@@ -166,7 +166,7 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
             return np.asarray([embed(t) for t in texts])
 
         return LLMReader(llm_settings, fallback=extractive, embed=embed_texts)
-    raise UserError(f"unknown reader {settings.reader!r}: use 'extractive', 'fitted' or 'llm'")
+    raise UserError(f"unknown reader {settings.reader!r}: use 'extractive', 'rules', 'fitted' or 'llm'")
 
 
 def build_assistant(
