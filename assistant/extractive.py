@@ -476,7 +476,8 @@ def short_span(q: Question, sentence: str, heading: str = "") -> str:
             window = squash(m.group(0) + (tail.group(0) if tail else ""))
             window = re.split(r"[,;:()](?!\d)| and | in | at | on | from | to ", window + " ")[0].strip(" ,.")
             around = stems(sentence[max(0, m.start() - 40): m.end() + 40])
-            score = len(around & qstems) + 0.1 * len(stems(window) & qstems)
+            # The counted thing right after the number weighs most ('how many graduates' -> '18 graduates').
+            score = len(around & qstems) + 0.1 * len(stems(window) & qstems) + 2 * len(stems(window) & q.asked)
             if score > best_score:
                 best, best_score = window, score
         return best
@@ -511,10 +512,13 @@ def _name_span(q: Question, sentence: str, qwords: set[str]) -> str:
         return min((abs(start - a) for a in anchors), default=0)
 
     if q.qtype == "who":
-        # The first person named: English puts the doer first ("X won, beating Y").
-        people = [t for t, _ in spans if 2 <= len(t.split()) <= 4 and not any(fold(w) in STOPWORDS for w in t.split())]
+        people = [(t, at) for t, at in spans if 2 <= len(t.split()) <= 4 and not any(fold(w) in STOPWORDS for w in t.split())]
         if people:
-            return people[0]
+            if re.match(r"^\s*who\s+(?:is|was|are|were)\b", q.text, re.I):
+                # 'Who is the X of Y?': the person named next to X and Y.
+                return min(people, key=lambda s: distance(s[1]))[0]
+            # 'Who won…?': the first person named, as English puts the doer first ("X won, beating Y").
+            return people[0][0]
     return min(spans, key=lambda s: distance(s[1]))[0]
 
 
