@@ -36,6 +36,7 @@ import numpy as np
 
 from .corpus import MONTHS
 from .question import question_type
+from .reader import abstain, closest_sections
 from .records import Answer, Chunk, Citation, Unit
 from .text import fold, stem, words
 
@@ -465,16 +466,7 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _abstain(question: str, q: Question, hits: Sequence[Hit], why: str, support: float = 0.0) -> Answer:
-        seen: dict[str, dict[str, str]] = {}
-        for hit in hits:
-            c = hit.chunk
-            seen.setdefault(c.section_id, {"section": c.section_id, "section_title": c.section_title, "heading": c.heading})
-        suggestions = list(seen.values())[:3]
-        closest = "; ".join(f"§{s['section']} {s['section_title']}" for s in suggestions)
-        text = "The report does not say." + (f" {why}" if why else "")
-        if closest:
-            text += f" The closest sections are {closest}."
-        return Answer(question, text, True, [], qtype=q.qtype, suggestions=suggestions, support=support)
+        return abstain(question, q.qtype, hits, support, why)
 
 
 CONTINUES = re.compile(r"^(?:This|These|It|They|The latter|Its|Their)\b")
@@ -490,7 +482,7 @@ class RuleReader:
         self.embed = embed
 
     def answer(self, question: str, passages: Sequence[Hit], conversation: object = None) -> Answer:
-        from .extractive import NOTICE_IT, closest_sections, short_span
+        from .extractive import NOTICE_IT, short_span
         from .question import read_question as read
 
         q = read(question)

@@ -39,7 +39,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .question import Question, Vocabulary, read_question
-from .reader import Conversation
+from .reader import Conversation, abstain, closest_sections
 from .records import Answer, Chunk, Citation, Unit
 from .retrieval import Hit
 from .text import DATE, MONTHS, NAME, NUMBER, STOPWORDS, YEAR, fold, squash, stem, stems, words
@@ -525,22 +525,6 @@ def _name_span(q: Question, sentence: str, qwords: set[str]) -> str:
 def cite(n: int, c: Candidate) -> Citation:
     ch = c.chunk
     return Citation(n, ch.section_id, ch.section_title, ch.heading, ch.pages, c.unit.text, c.unit.start, c.unit.end, ch.body)
-
-
-def closest_sections(passages: Sequence[Hit]) -> list[dict[str, str]]:
-    seen: dict[str, dict[str, str]] = {}
-    for hit in passages:
-        c = hit.chunk
-        seen.setdefault(c.section_id, {"section": c.section_id, "section_title": c.section_title, "heading": c.heading})
-    return list(seen.values())[:3]
-
-
-def abstain(question: str, qtype: str, passages: Sequence[Hit], support: float, why: str = "") -> Answer:
-    suggestions = closest_sections(passages)
-    text = "The report does not say." + (f" {why}" if why else "")
-    if suggestions:
-        text += " The closest sections are " + "; ".join(f"§{s['section']} {s['section_title']}" for s in suggestions) + "."
-    return Answer(question, text, True, [], qtype=qtype, suggestions=suggestions, support=support)
 
 
 class GuardedReader:

@@ -44,24 +44,34 @@ def _holds(text: str, item: QAItem) -> bool:
     return any(fold(alt) in said for group in item.answers for alt in group)
 
 
+def last_turn(assistant: Assistant, item: QAItem) -> tuple[str, Conversation, list[Any]] | None:
+    """An item's last turn as the assistant reads it (earlier turns answered first): the
+    question as understood, the conversation before it, its passages; None if it asks back."""
+    conversation = Conversation()
+    for turn in item.turns[:-1]:
+        assistant.answer_turn(turn, conversation)
+    understood = assistant.understand(item.turns[-1], conversation)
+    if understood.choices:
+        return None
+    question = understood.question
+    return question, conversation, assistant.retriever.search(question, assistant.embed(question))
+
+
 def collect(assistant: Assistant, items: Sequence[QAItem]) -> list[dict[str, Any]]:
     """Per question: its candidates' signals and labels, and what the support model needs."""
     reader = assistant.reader
     assert isinstance(reader, ExtractiveReader), "fitting needs ASSISTANT_READER=fitted"
     rows = []
     for qi, item in enumerate(items):
-        conversation = Conversation()
-        for turn in item.turns[:-1]:
-            assistant.answer_turn(turn, conversation)
-        understood = assistant.understand(item.turns[-1], conversation)
-        if understood.choices:
+        read = last_turn(assistant, item)
+        if read is None:
             continue
-        q = read_question(understood.question)
+        question, _, hits = read
+        q = read_question(question)
         if q.language != "en":
             continue
-        vec = np.asarray(assistant.embed(understood.question), dtype=np.float32)
+        vec = np.asarray(assistant.embed(question), dtype=np.float32)
         vec /= np.linalg.norm(vec) + 1e-12
-        hits = assistant.retriever.search(understood.question, assistant.embed(understood.question))
         ranked = reader.candidates(q, vec, hits)
         if not ranked:
             continue
@@ -171,17 +181,14 @@ def fit_guard(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     judge.weights.guard_coef = []  # judge nothing while collecting
     X, y, unanswerable = [], [], []
     for item in items:
-        conversation = Conversation()
-        for turn in item.turns[:-1]:
-            assistant.answer_turn(turn, conversation)
-        understood = assistant.understand(item.turns[-1], conversation)
-        if understood.choices:
+        read = last_turn(assistant, item)
+        if read is None:
             continue
-        hits = assistant.retriever.search(understood.question, assistant.embed(understood.question))
-        answer = guarded.base.answer(understood.question, hits, conversation)
+        question, conversation, hits = read
+        answer = guarded.base.answer(question, hits, conversation)
         if answer.abstained:
             continue
-        features = judge.guard_features(understood.question, hits, answer)
+        features = judge.guard_features(question, hits, answer)
         if features is None:
             continue
         X.append(features)

@@ -30,7 +30,7 @@ import numpy as np
 
 from .claims import Claim, Embed, Source, check, split_claims, strip_citations
 from .llm_settings import LLMSettings
-from .reader import Conversation, Reader
+from .reader import Conversation, Reader, abstain
 from .records import Answer, Citation, Chunk, Unit
 from .retrieval import Hit
 
@@ -121,17 +121,6 @@ def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
-def _abstain(question: str, passages: Sequence[Hit], reader: str) -> Answer:
-    seen: dict[str, dict[str, str]] = {}
-    for hit in passages:
-        c = hit.chunk
-        seen.setdefault(c.section_id, {"section": c.section_id, "section_title": c.section_title, "heading": c.heading})
-    suggestions = list(seen.values())[:3]
-    closest = "; ".join(f"§{s['section']} {s['section_title']}" for s in suggestions)
-    text = "The report does not say." + (f" The closest sections are {closest}." if closest else "")
-    return Answer(question, text, True, [], suggestions=suggestions, reader=reader)
-
-
 class LLMReader:
     """Writes the answer with a language model; keeps only the claims its citations support."""
 
@@ -216,7 +205,7 @@ class LLMReader:
         said_absent = [c for c in claims if NOT_IN_REPORT in c.text]
         claims = [c for c in claims if NOT_IN_REPORT not in c.text]
         if not claims and said_absent:
-            return _abstain(question, passages, self.name)
+            return abstain(question, "", passages, 0.0, reader=self.name)
         result = check(claims, {i: n.source for i, n in numbered.items()}, self.embed, self.settings.min_similarity)
         if result.cites_unknown_ids:
             unknown = "; ".join(v.reason for v in result.verdicts if v.reason.startswith("unknown id"))

@@ -81,3 +81,22 @@ def merge_answers(question: str, answers: Sequence[Answer]) -> Answer:
     support = min(a.support for a in answers if not a.abstained)
     return Answer(question, " ".join(texts), False, citations, qtype=answers[0].qtype, support=support,
                   short_answer="; ".join(s for s in shorts if s), reader=answers[0].reader)
+
+
+def closest_sections(passages: Sequence[Hit]) -> list[dict[str, str]]:
+    """The first three sections among the passages, best first."""
+    seen: dict[str, dict[str, str]] = {}
+    for hit in passages:
+        c = hit.chunk
+        seen.setdefault(c.section_id, {"section": c.section_id, "section_title": c.section_title, "heading": c.heading})
+    return list(seen.values())[:3]
+
+
+def abstain(question: str, qtype: str, passages: Sequence[Hit], support: float, why: str = "",
+            reader: str = "extractive") -> Answer:
+    """Every reader's way of declining: "The report does not say.", and the closest sections."""
+    suggestions = closest_sections(passages)
+    text = "The report does not say." + (f" {why}" if why else "")
+    if suggestions:
+        text += " The closest sections are " + "; ".join(f"§{s['section']} {s['section_title']}" for s in suggestions) + "."
+    return Answer(question, text, True, [], qtype=qtype, suggestions=suggestions, support=support, reader=reader)

@@ -142,15 +142,15 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
     from .answering import ExtractiveAnswerer, RuleReader
     from .extractive import ExtractiveReader, GuardedReader
 
-    fitted = ExtractiveReader(chunks, handle.unit_keys, np.asarray(handle.unit_vectors), embed, vocab)
+    if settings.reader not in ("extractive", "rules", "fitted", "llm"):
+        raise UserError(f"unknown reader {settings.reader!r}: use 'extractive', 'rules', 'fitted' or 'llm'")
+    vectors = np.asarray(handle.unit_vectors)
     if settings.reader == "fitted":
-        return fitted
-    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, np.asarray(handle.unit_vectors)), embed)
+        return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab)
+    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, vectors), embed)
     if settings.reader == "rules":
         return rules
-    extractive = GuardedReader(rules, fitted)
-    if settings.reader == "extractive":
-        return extractive
+    extractive = GuardedReader(rules, ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab))
     if settings.reader == "llm":
         from .llm_reader import LLMReader
         from .llm_settings import load_llm_settings
@@ -166,7 +166,7 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
             return np.asarray([embed(t) for t in texts])
 
         return LLMReader(llm_settings, fallback=extractive, embed=embed_texts)
-    raise UserError(f"unknown reader {settings.reader!r}: use 'extractive', 'rules', 'fitted' or 'llm'")
+    return extractive
 
 
 def build_assistant(
