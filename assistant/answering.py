@@ -133,6 +133,10 @@ def asked_thing(text: str) -> set[str]:
     q = fold(text)
     counting = re.search(r"\bhow (?:many|much)\s+(.+)", q)
     m = counting or re.search(r"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:(?:the|a|an|its|his|her|their)\s+|\w+'s\s+)(.+)", q)
+    if not counting:
+        # 'What was <a name of several words>'s budget…': the thing owned is what is asked.
+        owned = re.search(r"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:\w+\s+){1,5}?\w+'s\s+(.+)", q)
+        m = owned or m
     if not m:
         return set()
     skip = {w for n in question_names(text) for form in n for w in form.split()} | GENERIC_NAMES | STOPWORDS
@@ -293,11 +297,17 @@ class ExtractiveAnswerer:
         qv /= np.linalg.norm(qv) + 1e-12
         hit_rank = {h.chunk.id: i for i, h in enumerate(hits)}
         pool = {self.row_of[(h.chunk.id, k)] for h in hits for k in range(len(h.chunk.units))}
+        pool |= self._neighbours(hits)
         mentioned = [self._rows_mentioning(n) for n in q.names]
         missing = [n for n, rows in zip(q.names, mentioned) if not rows]
-        hard = [n for n in missing if not re.search(r"(ish|ese|ian|an)$", n[0]) or " " in n[0]]
-        if hard:
-            return self._abstain(question, q, hits, f"It does not mention {', '.join(n[0].title() for n in hard)}.")
+        # A name the report never mentions lowers every score by its share of the
+        # question's weight instead of vetoing an otherwise strong match. A lone adjective
+        # of nationality or language ("Scottish", "English") is not a name of its own.
+        unknown = self._weight_share(q, {
+            stem(w) for n in missing if " " in n[0] or not re.search(r"(ish|ese|ian|an)$", n[0])
+            for w in words(n[0])
+        })
+        why = f"It does not mention {', '.join(n[0].title() for n in missing)}." if unknown else ""
         q.names = [n for n in q.names if n not in missing]
         for rows in mentioned:
             pool |= set(rows)
@@ -311,16 +321,26 @@ class ExtractiveAnswerer:
             }
             pool |= table
         ranked = self._score(q, qv, sorted(pool), hit_rank)
-        fitting = [
-            c for c in ranked
-            if self._fits(c, q.qtype, question) and all(self._mentions(c.row, n, entry=True) for n in q.names)
-        ]
+        for cand in ranked:
+            # The same for a name the report has but this entry lacks (a region for its city).
+            lacking = {stem(w) for n in q.names if not self._mentions(cand.row, n, entry=True) for form in n[:1] for w in words(form)}
+            cand.score *= 1 - min(1.0, unknown + self._weight_share(q, lacking))
+        ranked.sort(key=lambda c: c.score, reverse=True)
+        fitting = [c for c in ranked if self._fits(c, q.qtype, question) and c.score > 0]
+        top = ranked[0] if ranked else None
+        if (
+            q.qtype == "number" and top is not None and top.chunk.kind == "row" and q.asked
+            and covers(q.asked, stems(top.chunk.group)) and top.score >= self.abstain_below
+            and (not fitting or top.score > fitting[0].score)
+        ):
+            # 'How many X…' where X is what a table lists and no sentence beats its rows: count them.
+            return self._list_answer(question, q, [top], count=True)
         # A sentence that itself names what the question names needs less support from
         # meaning and wording (a bare table row: "City | Country | Kind (year)").
         named = bool(fitting) and bool(q.names) and all(self._mentions(fitting[0].row, n) for n in q.names)
         if not fitting or fitting[0].score < self.abstain_below * (0.8 if named else 1.0):
-            return self._abstain(question, q, hits, "", fitting[0].score if fitting else 0.0)
-        naming = [c for c in fitting if q.asked and q.asked <= self.context_stems[c.row]]
+            return self._abstain(question, q, hits, why, fitting[0].score if fitting else 0.0)
+        naming = [c for c in fitting if q.asked and covers(q.asked, self.context_stems[c.row])]
         if naming and naming[0] is not fitting[0] and naming[0].score >= 0.6 * fitting[0].score:
             # Prefer the sentence that names what is asked ("the EU contribution…").
             fitting.remove(naming[0])
@@ -341,6 +361,26 @@ class ExtractiveAnswerer:
         answer = self._compose(question, q, self._choose(q, fitting))
         answer.support = best.score
         return answer
+
+    def _neighbours(self, hits: Sequence[Hit]) -> set[int]:
+        """The unit just before and just after each passage in its entry: the answer is
+        often the sentence next to the one that matches."""
+        rows: set[int] = set()
+        for h in hits:
+            first, last = self.row_of[(h.chunk.id, 0)], self.row_of[(h.chunk.id, len(h.chunk.units) - 1)]
+            for row in (first - 1, last + 1):
+                if 0 <= row < len(self.all) and self.all[row].chunk.entry_id == h.chunk.entry_id:
+                    rows.add(row)
+        return rows
+
+    def _weight_share(self, q: Question, lacking: set[str]) -> float:
+        """The rarity-weighted share of the question's words that `lacking` holds."""
+        if not lacking:
+            return 0.0
+        top = max(self.idf.values())
+        weights = {t: self.idf.get(t, top) for t in q.terms}
+        weights.update({t: self.idf.get(t, top) for t in lacking if t not in weights})
+        return sum(weights[t] for t in lacking) / sum(weights.values())
 
     def _entries_naming(self, q: Question, fitting: list[Candidate]) -> list[Candidate]:
         """For 'Which events did EUROCITIES…?': the best sentence of each entry of the best
@@ -373,7 +413,7 @@ class ExtractiveAnswerer:
         """
         if best.dense >= self.dense_enough:
             return False
-        return not q.asked <= self.context_stems[best.row] | stems(best.chunk.heading)
+        return not covers(q.asked, self.context_stems[best.row] | stems(best.chunk.heading))
 
     def _choose(self, q: Question, fitting: list[Candidate]) -> list[Candidate]:
         """The best sentence, then at most two more: one that covers what it leaves out, or
@@ -429,7 +469,9 @@ class ExtractiveAnswerer:
             parts[0] = "- " + parts[0]
         return Answer(question, lead + joiner.join(parts), False, citations, qtype=q.qtype)
 
-    def _list_answer(self, question: str, q: Question, fitting: list[Candidate]) -> Answer:
+    def _list_answer(self, question: str, q: Question, fitting: list[Candidate], count: bool = False) -> Answer:
+        """The rows of the best candidate's table that the question picks out; with
+        `count`, how many they are ('How many honorary consulates…' over a table)."""
         best = fitting[0]
         group = best.chunk.group
         rows = self.rows_by_group.get(group, [best])
@@ -446,17 +488,27 @@ class ExtractiveAnswerer:
             and (not terms or (any if either else all)(self._mentions(r.row, m) for m in terms))
         ]
         chosen = chosen or [best]
+        if count:
+            citation = self._table_citation(best, group, chosen)
+            short = f"{len(chosen)} ({group})"
+            return Answer(question, f"{short}: {', '.join(c.unit.text.split(' | ')[0] for c in chosen)} [1]",
+                          False, [citation], qtype=q.qtype, short_answer=short)
         if len(chosen) <= 8:
             parts = [f"{c.unit.text} [{n}]" for n, c in enumerate(chosen, 1)]
             citations = [self._cite(n, c) for n, c in enumerate(chosen, 1)]
             return Answer(question, "; ".join(parts), False, citations, qtype=q.qtype)
         names = ", ".join(c.unit.text.split(" | ")[0] for c in chosen)
-        citation = Citation(
+        citation = self._table_citation(best, group, chosen)
+        return Answer(question, f"{group} ({len(chosen)}): {names} [1]", False, [citation], qtype=q.qtype)
+
+    @staticmethod
+    def _table_citation(best: Candidate, group: str, chosen: list[Candidate]) -> Citation:
+        """One citation for several rows of a table."""
+        return Citation(
             1, best.chunk.section_id, best.chunk.section_title, group, best.chunk.pages,
             "; ".join(c.unit.text for c in chosen), chosen[0].unit.start, chosen[-1].unit.end,
             "\n".join(c.unit.text for c in chosen),
         )
-        return Answer(question, f"{group} ({len(chosen)}): {names} [1]", False, [citation], qtype=q.qtype)
 
     @staticmethod
     def _cite(n: int, cand: Candidate) -> Citation:
@@ -467,6 +519,16 @@ class ExtractiveAnswerer:
     @staticmethod
     def _abstain(question: str, q: Question, hits: Sequence[Hit], why: str, support: float = 0.0) -> Answer:
         return abstain(question, q.qtype, hits, support, why)
+
+
+def covers(asked: set[str], have: set[str]) -> bool:
+    """Does `have` name every asked stem, allowing another form of the same word
+    ('director' / 'directed', 'consulate' / 'consular'): one stem of five letters or more
+    begins the other."""
+    return all(
+        a in have or any(min(len(a), len(h)) >= 5 and (a.startswith(h) or h.startswith(a)) for h in have)
+        for a in asked
+    )
 
 
 CONTINUES = re.compile(r"^(?:This|These|It|They|The latter|Its|Their)\b")
