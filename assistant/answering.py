@@ -114,8 +114,6 @@ def question_names(text: str) -> list[list[str]]:
         else:
             close()
     close()
-    # A year other than the report's own is as binding as a name: "…in 2023?"
-    names += [[year] for year in re.findall(r"\b(?:19|20)\d\d\b", text) if year != "2024"]
     return [n for n in names if not all(w in STOPWORDS for w in n[0].split())]
 
 
@@ -237,6 +235,9 @@ class ExtractiveAnswerer:
         df = Counter(s for ss in self.context_stems for s in ss)
         n = len(self.all)
         self.idf = {s: math.log(1 + n / d) for s, d in df.items()}
+        # The report's own year (the one it names most): any other year in a question binds.
+        years = Counter(y for text in self.folded for y in re.findall(r"\b(?:19|20)\d\d\b", text))
+        self.own_year = years.most_common(1)[0][0] if years else ""
         self.rows_by_group: dict[str, list[Candidate]] = {}
         for cand in self.all:
             if cand.chunk.kind == "row":
@@ -326,7 +327,12 @@ class ExtractiveAnswerer:
             lacking = {stem(w) for n in q.names if not self._mentions(cand.row, n, entry=True) for form in n[:1] for w in words(form)}
             cand.score *= 1 - min(1.0, unknown + self._weight_share(q, lacking))
         ranked.sort(key=lambda c: c.score, reverse=True)
-        fitting = [c for c in ranked if self._fits(c, q.qtype, question) and c.score > 0]
+        # A year other than the report's own is as binding as a name: "…in 2023?"
+        years = [[y] for y in re.findall(r"\b(?:19|20)\d\d\b", question) if y != self.own_year]
+        fitting = [
+            c for c in ranked
+            if self._fits(c, q.qtype, question) and c.score > 0 and all(self._mentions(c.row, y, entry=True) for y in years)
+        ]
         top = ranked[0] if ranked else None
         if (
             q.qtype == "number" and top is not None and top.chunk.kind == "row" and q.asked
