@@ -10,7 +10,8 @@ alone, and resolves it against the previous *answer* as well as the previous que
   "which/who/where", else the name in the previous question, else the entry it cited;
   when the previous answer listed several, it asks back which one;
 - "the <word>" in a question with no name of its own, the word taken from the previous
-  turn ("the final", "the agreement") -> the previous subject added in brackets.
+  turn ("the final", "the agreement"), or "that/this <word>" whatever the word -> the
+  previous subject added in brackets.
 A question with a name of its own and no pronoun (a topic switch) is left as it is.
 """
 
@@ -129,8 +130,11 @@ class RuleRewriter:
 
     @staticmethod
     def _refers_back(body: str, last: Turn) -> bool:
-        """'the final', 'the agreement': a definite noun the previous turn spoke of."""
-        nouns = {w for w in re.findall(r"\b(?:the|that|this)\s+([a-z]+)", body.lower())}
+        """'the final', 'the agreement': a definite noun the previous turn spoke of; 'that
+        trip', 'this project': a demonstrative points back whatever its noun."""
+        if re.search(r"\b(?:that|this|these|those)\s+(?!is\b|was\b|are\b|were\b)[a-z]+", body.lower()):
+            return True
+        nouns = {w for w in re.findall(r"\b(?:the)\s+([a-z]+)", body.lower())}
         before = stems(f"{last.understood} {last.answer.short_answer}")
         return bool(nouns) and bool(stems(" ".join(nouns)) & before)
 
