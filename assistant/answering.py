@@ -346,7 +346,7 @@ class ExtractiveAnswerer:
         named = bool(fitting) and bool(q.names) and all(self._mentions(fitting[0].row, n) for n in q.names)
         if not fitting or fitting[0].score < self.abstain_below * (0.8 if named else 1.0):
             return self._abstain(question, q, hits, why, fitting[0].score if fitting else 0.0)
-        naming = [c for c in fitting if q.asked and covers(q.asked, self.context_stems[c.row])]
+        naming = [c for c in fitting if q.asked and covers(q.asked, self._named(c))]
         if naming and naming[0] is not fitting[0] and naming[0].score >= 0.6 * fitting[0].score:
             # Prefer the sentence that names what is asked ("the EU contribution…").
             fitting.remove(naming[0])
@@ -367,6 +367,12 @@ class ExtractiveAnswerer:
         answer = self._compose(question, q, self._choose(q, fitting))
         answer.support = best.score
         return answer
+
+    def _named(self, cand: Candidate) -> set[str]:
+        """The stems a unit names; a sum of money also names what money words ask for
+        ('How much money…', '…the cost?')."""
+        named = self.context_stems[cand.row]
+        return named | MONEY if CURRENCY.search(cand.unit.text) else named
 
     def _neighbours(self, hits: Sequence[Hit]) -> set[int]:
         """The unit just before and just after each passage in its entry: the answer is
@@ -419,7 +425,7 @@ class ExtractiveAnswerer:
         """
         if best.dense >= self.dense_enough:
             return False
-        return not covers(q.asked, self.context_stems[best.row] | stems(best.chunk.heading))
+        return not covers(q.asked, self._named(best) | stems(best.chunk.heading))
 
     def _choose(self, q: Question, fitting: list[Candidate]) -> list[Candidate]:
         """The best sentence, then at most two more: one that covers what it leaves out, or
@@ -536,6 +542,10 @@ def covers(asked: set[str], have: set[str]) -> bool:
         for a in asked
     )
 
+
+# English words that ask for a sum of money, as stems, and what a sum looks like.
+MONEY = frozenset({"money", "cost", "budget", "fund", "price", "spend", "spent", "paid", "pay", "worth", "financ", "grant"})
+CURRENCY = re.compile(r"[€$£]|\b(?:euros?|eur|dollars?|usd|pounds?)\b", re.I)
 
 CONTINUES = re.compile(r"^(?:This|These|It|They|The latter|Its|Their)\b")
 
