@@ -560,7 +560,8 @@ class RuleReader:
         self.embed = embed
 
     def answer(self, question: str, passages: Sequence[Hit], conversation: object = None) -> Answer:
-        from .extractive import NOTICE_IT, short_span
+        from .extractive import NOTICE_IT
+        from .spans import short_span
         from .question import read_question as read
 
         q = read(question)

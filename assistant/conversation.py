@@ -59,13 +59,15 @@ def _people(text: str, exclude: str) -> list[str]:
             and fold(s.split()[0]) not in _LEADS]
 
 
-def _entities(turn: Turn) -> list[str]:
+def _entities(turn: Turn, pronoun: str = "it") -> list[str]:
     """What the previous answer gave as its answer, when it answered with names."""
     a = turn.answer
     if a.abstained or not a.short_answer:
         return []
     if a.qtype == "who":
         return []  # people are what "he"/"she" point to, not "it" or "there"
+    if re.match(r"^\s*where\b", turn.understood, re.I) and pronoun.lower() != "there":
+        return []  # "Where was X given…?" answers with a place: "there" points to it, "it" to X
     if a.qtype in ("list", "where") or re.match(r"^\s*(which|what)\s+\w+", turn.understood, re.I):
         parts = [p.strip() for p in re.split(r",\s*|\s+and\s+", a.short_answer) if p.strip()]
         named = [p for p in parts if NAME.fullmatch(p) and len(p) <= 60]
@@ -73,8 +75,8 @@ def _entities(turn: Turn) -> list[str]:
     return []
 
 
-def _subject(turn: Turn) -> str:
-    entities = _entities(turn)
+def _subject(turn: Turn, pronoun: str = "it") -> str:
+    entities = _entities(turn, pronoun)
     if len(entities) == 1:
         return entities[0]
     name = main_name(turn.understood)
@@ -114,10 +116,11 @@ class RuleRewriter:
                 return Rewrite(PERSON.sub(lambda p: _in_place_of(p.group(0), people[0]), body, count=1))
         thing = THING.search(body)
         if thing or pronoun:
-            entities = _entities(last)
+            word = thing.group(0) if thing else "it"
+            entities = _entities(last, word)
             if len(entities) > 1:
                 return Rewrite(body, choices=entities[:8])
-            subject = _subject(last)
+            subject = _subject(last, word)
             if subject and thing:
                 return Rewrite(THING.sub(lambda p: _in_place_of(p.group(0), subject), body, count=1))
             if subject:

@@ -42,7 +42,8 @@ from .question import Question, Vocabulary, read_question
 from .reader import Conversation, abstain, closest_sections
 from .records import Answer, Chunk, Citation, Unit
 from .retrieval import Hit
-from .text import DATE, MONTHS, NAME, NUMBER, STOPWORDS, YEAR, fold, squash, stem, stems, words
+from .spans import short_span
+from .text import DATE, MONTHS, NAME, NUMBER, YEAR, fold, stem, stems, words
 
 WEIGHTS_PATH = Path(__file__).with_name("reader_weights.json")
 
@@ -99,6 +100,7 @@ class ReaderWeights:
     guard_coef: list[float] = field(default_factory=list)  # the guard over another reader's answers
     guard_bias: float = 0.0
     guard_threshold: float = 0.0
+    span_coef: dict[str, list[float]] = field(default_factory=dict)  # short-answer spans (`spans.py`), bias last
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> ReaderWeights:
@@ -459,67 +461,6 @@ def with_date(q: Question, c: Candidate) -> str:
         if m:
             return f"{m.group(0)}: {text}"
     return text
-
-
-def short_span(q: Question, sentence: str, heading: str = "") -> str:
-    """The answer alone, as a span of the sentence: the number with the words it counts,
-    the date, the name. '' when the type gives no span (then the sentence is the answer)."""
-    qstems = set(q.terms)
-    qwords = {fold(w) for w in re.findall(r"[\w'-]+", q.text)}
-    if q.qtype == "number":
-        best, best_score = "", -1.0
-        for m in NUMBER.finditer(sentence):
-            if YEAR.fullmatch(m.group(0).strip()) and "year" not in qwords:
-                continue
-            after = sentence[m.end():]
-            tail = re.match(r"(?:\s+[\w'-]+){0,4}", after)
-            window = squash(m.group(0) + (tail.group(0) if tail else ""))
-            window = re.split(r"[,;:()](?!\d)| and | in | at | on | from | to ", window + " ")[0].strip(" ,.")
-            around = stems(sentence[max(0, m.start() - 40): m.end() + 40])
-            # The counted thing right after the number weighs most ('how many graduates' -> '18 graduates').
-            score = len(around & qstems) + 0.1 * len(stems(window) & qstems) + 2 * len(stems(window) & q.asked)
-            if score > best_score:
-                best, best_score = window, score
-        return best
-    if q.qtype == "date":
-        for text in (sentence, heading):
-            found = [m.group(0) for m in DATE.finditer(text)]
-            specific = [d for d in found if not YEAR.fullmatch(d) or fold(d) not in qwords]
-            if specific:
-                return max(specific, key=len)
-        return ""
-    if q.qtype in ("who", "where"):
-        return _name_span(q, sentence, qwords)
-    return ""
-
-
-def _name_span(q: Question, sentence: str, qwords: set[str]) -> str:
-    """The name a who/where question asks for: a capitalised run the question does not
-    hold, a person's (two to four words, no 'of') for 'who', nearest the question's words."""
-    spans = []
-    for m in NAME.finditer(sentence):
-        tokens = m.group(0).strip(" .,'’").split()
-        while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in qwords):
-            tokens.pop(0)  # a sentence's capitalised first word, or a name the question gave
-        text = " ".join(tokens)
-        if tokens and not all(fold(w) in qwords or fold(w) in STOPWORDS for w in tokens):
-            spans.append((text, m.start()))
-    if not spans:
-        return ""
-    anchors = [m.start() for m in re.finditer(r"[A-Za-z]+", sentence) if stem(fold(m.group(0))) in set(q.terms)]
-
-    def distance(start: int) -> int:
-        return min((abs(start - a) for a in anchors), default=0)
-
-    if q.qtype == "who":
-        people = [(t, at) for t, at in spans if 2 <= len(t.split()) <= 4 and not any(fold(w) in STOPWORDS for w in t.split())]
-        if people:
-            if re.match(r"^\s*who\s+(?:is|was|are|were)\b", q.text, re.I):
-                # 'Who is the X of Y?': the person named next to X and Y.
-                return min(people, key=lambda s: distance(s[1]))[0]
-            # 'Who won…?': the first person named, as English puts the doer first ("X won, beating Y").
-            return people[0][0]
-    return min(spans, key=lambda s: distance(s[1]))[0]
 
 
 def cite(n: int, c: Candidate) -> Citation:

@@ -226,6 +226,58 @@ def fit_guard(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     return weights
 
 
+def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print,
+              folds: int = 5) -> dict[str, list[float]]:
+    """Fit the short-answer span models (`spans.SPAN_FEATURES`), one per kind (numbers;
+    names for who/where): over the first cited sentence of every right dev answer, a
+    candidate span is labelled by whether it holds a gold answer. Prints the out-of-fold
+    share of questions whose best span holds the gold, against the neutral weights."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    from .evaluation import is_correct
+    from .question import read_question as read
+    from .spans import NEUTRAL, SPAN_FEATURES, kind_of, span_candidates
+
+    data: dict[str, list[tuple[int, np.ndarray, int]]] = {kind: [] for kind in SPAN_FEATURES}
+    for qi, item in enumerate(items):
+        if not item.answerable:
+            continue
+        answer = assistant.ask_turns(list(item.turns))
+        kind = kind_of(answer.qtype)
+        if answer.abstained or not kind or not answer.citations or not is_correct(answer.answer, item.answers):
+            continue
+        q = read(answer.understood_as or item.question)
+        spans = span_candidates(q, answer.citations[0].quote)
+        labels = [int(any(fold(alt) in fold(s.text) for group in item.answers for alt in group)) for s in spans]
+        if any(labels):
+            data[kind] += [(qi, s.features, y) for s, y in zip(spans, labels)]
+    fitted: dict[str, list[float]] = {}
+    for kind, rows in data.items():
+        groups = np.asarray([g for g, _, _ in rows])
+        X = np.stack([f for _, f, _ in rows])
+        y = np.asarray([label for _, _, label in rows])
+
+        def top1(scores: np.ndarray) -> float:
+            best = {}
+            for g, score, label in zip(groups, scores, y):
+                if g not in best or score > best[g][0]:
+                    best[g] = (score, label)
+            return float(np.mean([label for _, label in best.values()]))
+
+        model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
+        oof = np.zeros(len(y))
+        for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(X, y, groups):
+            oof[test] = model.fit(X[train], y[train]).decision_function(X[test])
+        neutral = X @ np.asarray(NEUTRAL[kind])
+        echo(f"  {kind} spans: {len(set(groups))} dev answers, {len(y)} candidates; best span holds the gold "
+             f"{top1(oof):.2f} out of fold (neutral weights {top1(neutral):.2f})")
+        if top1(oof) > top1(neutral):  # the fit is kept only where it beats the neutral ranking
+            model.fit(X, y)
+            fitted[kind] = [*map(float, model.coef_[0]), float(model.intercept_[0])]
+    return fitted
+
+
 def _best_ratio(assistant: Assistant, items: Sequence[QAItem], name: str, echo: Callable[[str], None], only_type: str = "") -> float:
     from .evaluation import is_correct
 
@@ -250,6 +302,7 @@ def refit(settings: Any, qa_path: Any, echo: Callable[[str], None] = print) -> R
     save(fitted, {"split": "dev", "items": len(items)})
     guarded = build_assistant(settings.model_copy(update={"reader": "extractive"}))
     weights = fit_guard(guarded, items, echo)
+    weights.span_coef = fit_spans(guarded, items, echo)
     save(weights, {"split": "dev", "items": len(items)})
     echo(describe(weights))
     return weights
@@ -276,5 +329,10 @@ def describe(weights: ReaderWeights) -> str:
         lines += [f"    {name:<20} {w:+.3f}" for name, w in zip(GUARD_FEATURES, weights.guard_coef)]
         lines.append(f"    {'(bias)':<20} {weights.guard_bias:+.3f}")
         lines.append(f"  keep an answer when the guard gives >= {weights.guard_threshold:.3f}")
+    from .spans import SPAN_FEATURES
+
+    for kind, coef in weights.span_coef.items():
+        lines.append(f"  short-answer spans, {kind}:")
+        lines += [f"    {name:<20} {w:+.3f}" for name, w in zip((*SPAN_FEATURES[kind], "(bias)"), coef)]
     return "\n".join(lines)
 

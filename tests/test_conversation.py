@@ -37,6 +37,17 @@ def test_it_resolves_to_the_previous_questions_name_otherwise() -> None:
     assert "Harbour Games" in rewrite("And who won it?", before)
 
 
+def test_after_a_where_answer_there_is_the_place_and_it_the_thing_asked_about() -> None:
+    before = said("Where were the Harbour Games held?", "In Ushuaia.", short="Ushuaia", qtype="where")
+    assert rewrite("What else happened there?", before) == "What else happened in Ushuaia?"
+    assert "Harbour Games" in rewrite("Who organised it?", before)
+
+
+def test_that_noun_points_back_whatever_the_noun() -> None:
+    before = said("Who went to the Harbour Games in May?", "Maria Rossi went.", short="Maria Rossi", qtype="who")
+    assert "Harbour Games" in rewrite("How long was that trip?", before)
+
+
 def test_several_candidates_are_asked_back() -> None:
     before = said("Which cities signed agreements in May?", "…", short="Ushuaia, Rawson, Trelew", qtype="list")
     result = RuleRewriter().rewrite("When was it signed?", before)

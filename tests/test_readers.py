@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.extractive import FEATURES, GUARD_FEATURES, ReaderWeights, comparable, short_span
+from assistant.extractive import FEATURES, GUARD_FEATURES, ReaderWeights, comparable
+from assistant.spans import short_span
 from assistant.fitting import describe
 from assistant.question import Vocabulary, correct, language, read_question
 from assistant.service import build_assistant
@@ -104,6 +105,8 @@ def test_two_figures_conflict_only_when_they_measure_the_same_thing(a: str, b: s
         ("How many visitors came to the fair?", "The fair counted 52,300 visitors from 40 countries.", "52,300 visitors"),
         ("When was the pact signed?", "The pact was signed on 3 March 2024 in the town hall.", "3 March 2024"),
         ("Who opened the exhibition?", "The exhibition was opened by Maria Bianchi, the curator.", "Maria Bianchi"),
+        ("Who did Anna Verdi beat in the final?", "Anna Verdi won the final, beating Carla Neri in two sets.", "Carla Neri"),
+        ("Where did the choir sing in March?", "In March the choir sang at Palazzo Chiablese for the guests.", "Palazzo Chiablese"),
     ],
 )
 def test_short_spans_by_hand(question: str, sentence: str, span: str) -> None:

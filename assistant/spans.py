@@ -1,0 +1,174 @@
+"""The short answer: the span of the cited sentence that answers the question alone.
+
+"How many visitors…" -> "52,300 visitors"; "When…" -> "3 March 2024"; "Who…" -> "Maria
+Bianchi"; "Where…" -> "Villa Gualino". Other questions have no span: the sentence is the
+answer.
+
+- Dates: the most specific date of the sentence, else of its heading (a dated entry).
+- Numbers and names: every number (with the words it counts) or capitalised run of the
+  sentence is a candidate; each gets the signals in `SPAN_FEATURES` (the question's words
+  around it and in it, the asked thing right after a number, an ordinal, a year, a number
+  or name the question itself gives, a person's name for "who", a place after "in/at/to"
+  for "where", an agent after "by", the distance to the question's words…), and a
+  logistic model per kind, fitted on dev by `fitting.fit_spans`, picks the best one.
+  Its weights sit in `reader_weights.json` beside the reader's; before any fit, neutral
+  weights rank by the question's words around the span.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .question import Question
+from .text import DATE, NAME, NUMBER, STOPWORDS, YEAR, fold, squash, stem, stems
+
+WEIGHTS_PATH = Path(__file__).with_name("reader_weights.json")
+
+NUMBER_FEATURES = (
+    "around", "window", "asked", "ordinal", "year", "in_question", "first", "currency", "percent", "word_number",
+)
+NAME_FEATURES = (
+    "around", "in_question", "person", "person_who", "agent", "agent_who", "place", "place_where",
+    "distance", "first", "row_cell", "words", "sentence_start",
+)
+SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES}
+NEUTRAL = {
+    "number": [1.0, 0.1, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0],
+}
+LOCATIVE = {"in", "at", "to", "from", "near", "into"}
+
+
+@dataclass
+class Span:
+    text: str
+    start: int
+    features: np.ndarray
+
+
+def kind_of(qtype: str) -> str:
+    return {"number": "number", "who": "name", "where": "name"}.get(qtype, "")
+
+
+@lru_cache(maxsize=1)
+def span_weights() -> dict[str, list[float]]:
+    """The fitted span weights (each kind's coefficients, bias last), or neutral ones."""
+    try:
+        fitted = json.loads(WEIGHTS_PATH.read_text()).get("span_coef", {})
+    except (OSError, ValueError):
+        fitted = {}
+    return {
+        kind: fitted[kind] if len(fitted.get(kind, [])) == len(names) + 1 else [*NEUTRAL[kind], 0.0]
+        for kind, names in SPAN_FEATURES.items()
+    }
+
+
+def short_span(q: Question, sentence: str, heading: str = "", weights: dict[str, list[float]] | None = None) -> str:
+    """The answer alone, as a span of the sentence; '' when the type gives no span."""
+    if q.qtype == "date":
+        return _date_span(q, sentence, heading)
+    kind = kind_of(q.qtype)
+    if not kind:
+        return ""
+    spans = span_candidates(q, sentence)
+    if not spans:
+        return ""
+    w = np.asarray((weights or span_weights())[kind])
+    scores = np.stack([s.features for s in spans]) @ w[:-1] + w[-1]
+    return spans[int(np.argmax(scores))].text
+
+
+def _date_span(q: Question, sentence: str, heading: str) -> str:
+    qwords = {fold(w) for w in re.findall(r"[\w'-]+", q.text)}
+    for text in (sentence, heading):
+        found = [m.group(0) for m in DATE.finditer(text)]
+        specific = [d for d in found if not YEAR.fullmatch(d) or fold(d) not in qwords]
+        if specific:
+            return max(specific, key=len)
+    return ""
+
+
+def span_candidates(q: Question, sentence: str) -> list[Span]:
+    """Every candidate span of the sentence for the question's kind, with its signals."""
+    kind = kind_of(q.qtype)
+    if kind == "number":
+        return _number_spans(q, sentence)
+    if kind == "name":
+        return _name_spans(q, sentence)
+    return []
+
+
+def _question_words(q: Question) -> set[str]:
+    return {fold(w) for w in re.findall(r"[\w'-]+", q.text)}
+
+
+def _share(found: set[str], wanted: set[str]) -> float:
+    return len(found & wanted) / len(wanted) if wanted else 0.0
+
+
+def _number_spans(q: Question, sentence: str) -> list[Span]:
+    qstems, qwords = set(q.terms), _question_words(q)
+    out = []
+    matches = list(NUMBER.finditer(sentence))
+    for i, m in enumerate(matches):
+        tail = re.match(r"(?:\s+[\w'-]+){0,4}", sentence[m.end():])
+        window = squash(m.group(0) + (tail.group(0) if tail else ""))
+        window = re.split(r"[,;:()](?!\d)| and | in | at | on | from | to ", window + " ")[0].strip(" ,.")
+        counted = stems(re.sub(r"[\d.,€$£%]+", " ", window))
+        figure = fold(m.group(0).strip())
+        f = np.array([
+            _share(stems(sentence[max(0, m.start() - 40): m.end() + 40]), qstems),
+            _share(counted, qstems),
+            float(bool(q.asked) and any(a == c or (min(len(a), len(c)) >= 5 and (a.startswith(c) or c.startswith(a)))
+                                        for a in q.asked for c in counted)),
+            float(bool(re.match(r"(?:st|nd|rd|th)\b", sentence[m.end():]))),
+            float(bool(YEAR.fullmatch(figure))),
+            float(figure in qwords or re.sub(r"\D", "", figure) in {re.sub(r"\D", "", w) for w in qwords if any(c.isdigit() for c in w)}),
+            float(i == 0),
+            float(bool(re.search(r"[€$£]|euro", sentence[max(0, m.start() - 3): m.end() + 8], re.I))),
+            float("%" in window or "per cent" in window),
+            float(not any(c.isdigit() for c in figure)),
+        ])
+        out.append(Span(window, m.start(), f))
+    return out
+
+
+def _name_spans(q: Question, sentence: str) -> list[Span]:
+    qstems, qwords = set(q.terms), _question_words(q)
+    who, where = float(q.qtype == "who"), float(q.qtype == "where")
+    anchors = [m.start() for m in re.finditer(r"[A-Za-z]+", sentence) if stem(fold(m.group(0))) in qstems]
+    out = []
+    for m in NAME.finditer(sentence):
+        tokens = m.group(0).strip(" .,'’").split()
+        # Trim the sentence's capitalised first word and the question's own words at either end.
+        while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in qwords):
+            tokens.pop(0)
+        while tokens and (fold(tokens[-1]) in STOPWORDS or fold(tokens[-1]) in qwords):
+            tokens.pop()
+        text = " ".join(tokens)
+        if not tokens or DATE.fullmatch(text):
+            continue  # a month or a year is not who or where
+        before = re.findall(r"[A-Za-z]+", sentence[max(0, m.start() - 20): m.start()])
+        previous = fold(before[-1]) if before else ""
+        person = float(2 <= len(tokens) <= 4 and not any(fold(t) in STOPWORDS for t in tokens))
+        agent = float(previous == "by")
+        place = float(previous in LOCATIVE)
+        distance = min((abs(m.start() - a) for a in anchors), default=200) / 100
+        f = np.array([
+            _share(stems(sentence[max(0, m.start() - 40): m.end() + 40]), qstems),
+            sum(fold(t) in qwords for t in tokens) / len(tokens),
+            person, person * who, agent, agent * who, place, place * where,
+            min(distance, 2.0),
+            float(not out),
+            float(m.start() == 0 and " | " in sentence),
+            min(len(tokens), 6) / 6,
+            float(m.start() == 0),
+        ])
+        out.append(Span(text, m.start(), f))
+    return out
