@@ -1,27 +1,34 @@
 """The rule reader: compose an answer from the report's own words, or say that the report does not say.
 
-Kept as the default reader while the fitted reader (`extractive.py`) is below it on the
-dev split; `reader = "fitted"` selects the other one.
+Kept as the default reader (behind a guard, `extractive.GuardedReader`) while the fitted
+reader (`extractive.py`) is below it on the dev split; `reader = "fitted"` selects the other.
 
 No language model: the answer is the sentence(s) or table rows that answer the question,
 each with a numbered citation. The steps:
 
 1. Read the question: its type (when -> a date, how many -> a number, who -> a name,
-   which/list -> several rows), its content words, and the names it depends on.
-2. Score every sentence of the retrieved passages (and any sentence naming the question's
-   names) by meaning (cosine of precomputed vectors) and by the question's rarer words.
-3. Keep only sentences that can answer the type and whose entry mentions every name
-   (and any year but 2024) in the question. Abstain when none is left, when the best
-   scores too low, when a name is nowhere in the report ("…twin with Antananarivo?"),
-   or when the best sentence does not name what is asked ("How many spectators…",
-   "…annual budget?") and is not close enough in meaning to make up for it. A false
-   premise that shares a name with a real passage ("When did Torino twin with
-   X?" when X is named elsewhere in the report) still gets through.
-4. Answer with the best sentence, one more that covers what it leaves out or gives
-   another figure for the same thing (the report sometimes contradicts itself), or a
-   list of table rows. A two-part question is answered part by part (`split_parts`).
+   which/list -> several rows), its content words, the names it depends on, and what it
+   asks for ('how many visitors' -> visitors).
+2. Candidates are the units of the retrieved passages, the unit just before and after
+   each passage, and the units naming the question's names (through a prefix index, never
+   a scan). Each is scored by meaning (cosine of precomputed vectors) and by the share of
+   the question's rarity-weighted words it holds.
+3. A name the report never mentions, or one the candidate's entry lacks, lowers its score
+   by that name's share of the question's weight: a region named instead of its city
+   costs little, a question that is mostly an unknown name ("…twin with Antananarivo?")
+   falls below the abstention cut-off. A year other than the report's own binds.
+4. Keep the units that can answer the type; abstain when the best one scores below the
+   cut-off, or does not name what is asked (in any form of the word: 'director' /
+   'directed'; a sum of money names 'cost' or 'budget') and is not close enough in
+   meaning to make up for it. 'How many X' over a table whose rows are the X: count them.
+5. Answer with the best unit, one more that covers what it leaves out or gives another
+   figure for the same thing (the report sometimes contradicts itself), or a list of
+   table rows. A two-part question is answered part by part (`split_parts`).
 
-It does not retrieve: it receives hits from `retrieval.py`.
+The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
+by `fitting.fit_rules` (a grid, cross-validated) and read from `reader_weights.json`; the
+defaults here are the hand-set values they started from. It does not retrieve: it
+receives hits from `retrieval.py`.
 """
 
 from __future__ import annotations
@@ -213,12 +220,14 @@ class ExtractiveAnswerer:
         unit_vectors: np.ndarray,
         abstain_below: float = 0.42,
         dense_enough: float = 0.7,
+        dense_weight: float = 0.55,
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors
         self.abstain_below = abstain_below
         self.dense_enough = dense_enough
+        self.dense_weight = dense_weight
         self.all = [Candidate(self.chunks[cid], k, i) for i, (cid, k) in enumerate(unit_keys)]
         self.folded = [fold(c.context) for c in self.all]
         # Word prefixes (up to six letters) -> rows, so naming look-ups never scan the report.
@@ -268,7 +277,11 @@ class ExtractiveAnswerer:
         if qtype == "date":
             return bool(HAS_DATE.search(text) or HAS_DATE.search(cand.chunk.heading))
         if qtype == "number":
-            return bool(HAS_NUMBER.search(re.sub(r"\b(?:19|20)\d\d\b", "", text)))
+            # Years, ordinals ('42nd edition') and the question's own figures are not counts.
+            text = re.sub(r"\b(?:19|20)\d\d\b|\b\d+(?:st|nd|rd|th)\b", "", text)
+            for figure in re.findall(r"\d[\d,.]*\d|\d", question):
+                text = re.sub(rf"(?<![\d,.]){re.escape(figure)}(?![\d,.])", "", text)
+            return bool(HAS_NUMBER.search(text))
         if qtype in ("who", "where"):
             asked = set(words(question))
             return any(w[:1].isupper() and fold(w) not in asked for w in re.findall(r"[\w'-]+", text)[1:])
@@ -286,7 +299,7 @@ class ExtractiveAnswerer:
             rank = hit_rank.get(cand.chunk.id)
             bonus = 0.05 / (1 + rank) if rank is not None else 0.0
             cand.dense, cand.lexical = float(d), lexical
-            cand.score = 0.55 * float(d) + 0.45 * lexical + bonus
+            cand.score = self.dense_weight * float(d) + (1 - self.dense_weight) * lexical + bonus
             scored.append(cand)
         return sorted(scored, key=lambda c: c.score, reverse=True)
 

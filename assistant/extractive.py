@@ -101,6 +101,7 @@ class ReaderWeights:
     guard_bias: float = 0.0
     guard_threshold: float = 0.0
     span_coef: dict[str, list[float]] = field(default_factory=dict)  # short-answer spans (`spans.py`), bias last
+    rule_params: dict[str, float] = field(default_factory=dict)  # the rule reader's cut-offs (`fitting.fit_rules`)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> ReaderWeights:
@@ -481,8 +482,8 @@ class GuardedReader:
     def answer(self, question: str, passages: Sequence[Hit], conversation: Conversation | None = None) -> Answer:
         answer = self.base.answer(question, passages, conversation)
         w = self.judge.weights
-        if answer.abstained or not w.guard_coef:
-            return answer
+        if answer.abstained or not w.guard_coef or answer.qtype == "list":
+            return answer  # a list gathers several entries: the guard's signals judge one sentence
         features = self.judge.guard_features(question, passages, answer)
         if features is None:
             return answer

@@ -14,10 +14,13 @@ Run by `assistant eval --fit` (dev split only; test and fresh are never looked a
    one gains; an abstention on a question it would get wrong costs nothing).
 4. The ratios for a second sentence and for list entries: a small grid, each scored by
    running the real reader over the dev split.
-5. The guard over the default reader (`fit_guard`): logistic regression over the fitted
+5. The rule reader's cut-offs (`fit_rules`): a grid, each combination run over dev,
+   the best utility kept, its cross-validated utility printed.
+6. The guard over the default reader (`fit_guard`): logistic regression over the fitted
    reader's view of each answer the rule reader gives on dev (`extractive.GUARD_FEATURES`),
    label: that answer holds the gold; threshold by the same out-of-fold utility, the
    trade-off at other costs of a wrong answer printed beside it.
+7. The short-answer span models (`fit_spans`), kept where they beat the neutral ranking.
 The result is written to `extractive.WEIGHTS_PATH` and printed.
 """
 
@@ -186,8 +189,8 @@ def fit_guard(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
             continue
         question, conversation, hits = read
         answer = guarded.base.answer(question, hits, conversation)
-        if answer.abstained:
-            continue
+        if answer.abstained or answer.qtype == "list":
+            continue  # lists are not judged (see `GuardedReader`)
         features = judge.guard_features(question, hits, answer)
         if features is None:
             continue
@@ -197,9 +200,12 @@ def fit_guard(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     X, y, no = np.stack(X), np.asarray(y), np.asarray(unanswerable)
     echo(f"Guard: {len(y)} dev answers of the default reader, {int(y.sum())} right, {int((1 - y).sum())} wrong "
          f"({int(no.sum())} to unanswerable questions).")
+    # Out-of-fold probabilities averaged over five shufflings of the folds: with a few
+    # dozen wrong answers, one shuffling alone moves the threshold a lot.
     oof = np.zeros(len(y))
-    for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=0).split(X, y):
-        oof[test] = LogisticRegression(max_iter=2000).fit(X[train], y[train]).predict_proba(X[test])[:, 1]
+    for seed in range(5):
+        for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(X, y):
+            oof[test] += LogisticRegression(max_iter=2000).fit(X[train], y[train]).predict_proba(X[test])[:, 1] / 5
     grid = np.concatenate([[0.0], np.unique(np.round(oof, 3))])
     # Keeping an answer gains 1 if right and costs `wrong_cost` if wrong; dropping a wrong
     # answer to an unanswerable question is a right abstention (+1), to an answerable one 0.
@@ -278,6 +284,51 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     return fitted
 
 
+RULE_GRID = {
+    "abstain_below": (0.34, 0.38, 0.42, 0.46, 0.50),
+    "dense_enough": (0.6, 0.65, 0.7, 0.75, 1.01),
+    "dense_weight": (0.45, 0.55, 0.65),
+}
+
+
+def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print,
+              folds: int = 5) -> dict[str, float]:
+    """Fit the rule reader's cut-offs (`RULE_GRID`): every combination is run over the dev
+    split once; the combination with the best utility (right answers + right abstentions -
+    wrong answers) is chosen. The printed cross-validated utility picks on four folds and
+    scores the fifth, so it says how well the choice carries to unseen questions."""
+    import itertools
+
+    from sklearn.model_selection import KFold
+
+    from .evaluation import is_correct
+
+    answerer = assistant.reader.base.answerer  # type: ignore[attr-defined]
+    assistant.reader.judge.weights.guard_coef = []  # type: ignore[attr-defined]  # the guard is fitted after
+    combos = list(itertools.product(*RULE_GRID.values()))
+    outcome = np.zeros((len(combos), len(items)))
+    for ci, combo in enumerate(combos):
+        for name, value in zip(RULE_GRID, combo):
+            setattr(answerer, name, value)
+        for ii, item in enumerate(items):
+            answer = assistant.ask_turns(list(item.turns))
+            if not item.answerable:
+                outcome[ci, ii] = 1.0 if answer.abstained else -1.0
+            elif not answer.abstained:
+                outcome[ci, ii] = 1.0 if is_correct(answer.answer, item.answers) else -1.0
+    total = outcome.sum(axis=1)
+    held_out = 0.0
+    for train, test in KFold(n_splits=folds, shuffle=True, random_state=0).split(items):
+        held_out += outcome[int(np.argmax(outcome[:, train].sum(axis=1))), test].sum()
+    best = int(np.argmax(total))
+    chosen = dict(zip(RULE_GRID, combos[best]))
+    echo(f"  rule reader cut-offs {chosen}: dev utility {total[best]:.0f} of {len(items)} "
+         f"(cross-validated {held_out:.0f}; worst combination {total.min():.0f}; median {np.median(total):.0f})")
+    for name, value in chosen.items():
+        setattr(answerer, name, value)
+    return {k: float(v) for k, v in chosen.items()}
+
+
 def _best_ratio(assistant: Assistant, items: Sequence[QAItem], name: str, echo: Callable[[str], None], only_type: str = "") -> float:
     from .evaluation import is_correct
 
@@ -301,7 +352,9 @@ def refit(settings: Any, qa_path: Any, echo: Callable[[str], None] = print) -> R
     fitted = fit(build_assistant(settings.model_copy(update={"reader": "fitted"})), items, echo)
     save(fitted, {"split": "dev", "items": len(items)})
     guarded = build_assistant(settings.model_copy(update={"reader": "extractive"}))
+    rule_params = fit_rules(guarded, items, echo)
     weights = fit_guard(guarded, items, echo)
+    weights.rule_params = rule_params
     weights.span_coef = fit_spans(guarded, items, echo)
     save(weights, {"split": "dev", "items": len(items)})
     echo(describe(weights))
@@ -330,6 +383,9 @@ def describe(weights: ReaderWeights) -> str:
         lines.append(f"    {'(bias)':<20} {weights.guard_bias:+.3f}")
         lines.append(f"  keep an answer when the guard gives >= {weights.guard_threshold:.3f}")
     from .spans import SPAN_FEATURES
+
+    if weights.rule_params:
+        lines.append("  rule reader cut-offs: " + ", ".join(f"{k} {v}" for k, v in weights.rule_params.items()))
 
     for kind, coef in weights.span_coef.items():
         lines.append(f"  short-answer spans, {kind}:")

@@ -160,7 +160,9 @@ def asked_thing(text: str) -> set[str]:
     if not m:
         return set()
     wanted: list[str] = []
-    for token in re.findall(r"[a-z]+", m.group(1)):
+    # 'the number of visitors', 'the total amount of funding': the counted thing follows 'of'.
+    asked = re.sub(r"^(?:(?:total|overall|exact)\s+)?(?:number|amount|total|count|share|percentage|sum)\s+of\s+", "", m.group(1))
+    for token in re.findall(r"[a-z]+", asked):
         if token in _PREPOSITIONS:
             break
         if token not in STOPWORDS:

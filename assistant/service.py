@@ -140,17 +140,18 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
     fitted reader alone), "rules" (the rule reader alone) or "llm" (a language model,
     its claims checked)."""
     from .answering import ExtractiveAnswerer, RuleReader
-    from .extractive import ExtractiveReader, GuardedReader
+    from .extractive import WEIGHTS_PATH, ExtractiveReader, GuardedReader, ReaderWeights
 
     if settings.reader not in ("extractive", "rules", "fitted", "llm"):
         raise UserError(f"unknown reader {settings.reader!r}: use 'extractive', 'rules', 'fitted' or 'llm'")
     vectors = np.asarray(handle.unit_vectors)
+    weights = ReaderWeights.load() if WEIGHTS_PATH.exists() else ReaderWeights.neutral()
     if settings.reader == "fitted":
-        return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab)
-    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, vectors), embed)
+        return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights)
+    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params), embed)
     if settings.reader == "rules":
         return rules
-    extractive = GuardedReader(rules, ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab))
+    extractive = GuardedReader(rules, ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights))
     if settings.reader == "llm":
         from .llm_reader import LLMReader
         from .llm_settings import load_llm_settings

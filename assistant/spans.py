@@ -119,14 +119,17 @@ def _number_spans(q: Question, sentence: str) -> list[Span]:
     for i, m in enumerate(matches):
         tail = re.match(r"(?:\s+[\w'-]+){0,4}", sentence[m.end():])
         window = squash(m.group(0) + (tail.group(0) if tail else ""))
-        window = re.split(r"[,;:()](?!\d)| and | in | at | on | from | to ", window + " ")[0].strip(" ,.")
+        window = re.split(r"[,;:()](?!\d)| (?:and|in|at|on|from|to|who|which|that|was|were|is|are|has|have|had|of the) ",
+                          window + " ")[0].strip(" ,.")
+        while window.count(" ") and fold(window.rsplit(" ", 1)[1]) in STOPWORDS:
+            window = window.rsplit(" ", 1)[0]  # '… spectators who applauded the' ends at its noun
         counted = stems(re.sub(r"[\d.,€$£%]+", " ", window))
         figure = fold(m.group(0).strip())
         f = np.array([
             _share(stems(sentence[max(0, m.start() - 40): m.end() + 40]), qstems),
             _share(counted, qstems),
-            float(bool(q.asked) and any(a == c or (min(len(a), len(c)) >= 5 and (a.startswith(c) or c.startswith(a)))
-                                        for a in q.asked for c in counted)),
+            sum(any(a == c or (min(len(a), len(c)) >= 5 and (a.startswith(c) or c.startswith(a))) for c in counted)
+                for a in q.asked) / len(q.asked) if q.asked else 0.0,
             float(bool(re.match(r"(?:st|nd|rd|th)\b", sentence[m.end():]))),
             float(bool(YEAR.fullmatch(figure))),
             float(figure in qwords or re.sub(r"\D", "", figure) in {re.sub(r"\D", "", w) for w in qwords if any(c.isdigit() for c in w)}),
@@ -136,15 +139,17 @@ def _number_spans(q: Question, sentence: str) -> list[Span]:
             float(not any(c.isdigit() for c in figure)),
         ])
         out.append(Span(window, m.start(), f))
-    return out
+    # An ordinal ('42nd edition') or a figure the question gives is never the count it asks for.
+    counts = [s for s in out if not s.features[3] and not s.features[5]]
+    return counts or out
 
 
 def _name_spans(q: Question, sentence: str) -> list[Span]:
     qstems, qwords = set(q.terms), _question_words(q)
     who, where = float(q.qtype == "who"), float(q.qtype == "where")
     anchors = [m.start() for m in re.finditer(r"[A-Za-z]+", sentence) if stem(fold(m.group(0))) in qstems]
-    out = []
-    for m in NAME.finditer(sentence):
+    out: list[Span] = []
+    for m in _name_runs(sentence):
         tokens = m.group(0).strip(" .,'’").split()
         # Trim the sentence's capitalised first word and the question's own words at either end.
         while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in qwords):
@@ -165,10 +170,47 @@ def _name_spans(q: Question, sentence: str) -> list[Span]:
             sum(fold(t) in qwords for t in tokens) / len(tokens),
             person, person * who, agent, agent * who, place, place * where,
             min(distance, 2.0),
-            float(not out),
+            0.0,  # set below: the earliest name of the sentence
             float(m.start() == 0 and " | " in sentence),
             min(len(tokens), 6) / 6,
             float(m.start() == 0),
         ])
         out.append(Span(text, m.start(), f))
+    first = NAME_FEATURES.index("first")
+    for span in out:
+        span.features[first] = float(span.start == min(s.start for s in out))
     return out
+
+
+@dataclass
+class _Run:
+    """A capitalised run as a match-like object (its text and where it starts)."""
+
+    text: str
+    begin: int
+    stop: int
+
+    def group(self, _: int = 0) -> str:
+        return self.text
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.stop
+
+
+def _name_runs(sentence: str) -> list[_Run]:
+    """Capitalised runs, and the parts of a run joined by 'and' ('Italy and Korea' ->
+    'Italy', 'Korea'): a name may hold 'and', two names side by side do too."""
+    runs = []
+    for m in NAME.finditer(sentence):
+        runs.append(_Run(m.group(0), m.start(), m.end()))
+        at = m.start()
+        parts = re.split(r"(\s+(?:and|&)\s+)", m.group(0))
+        if len(parts) > 1:
+            for i, part in enumerate(parts):
+                if i % 2 == 0 and part:
+                    runs.append(_Run(part, at, at + len(part)))
+                at += len(part)
+    return runs

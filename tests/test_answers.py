@@ -151,3 +151,20 @@ def test_question_names_by_hand() -> None:
     assert question_names("Who won the Nitto ATP Finals?") == [["nitto atp finals"]]
     assert question_names("Which French cities are twinned?") == [["french", "france"]]
     assert "franc" in read_question("Which French cities are twinned?").terms
+
+
+def test_how_many_agrees_with_the_table_of_what_is_counted(assistant) -> None:
+    """The report lists its honorary consulates as a table: the count is its rows."""
+    answer = assistant.ask("What is the number of honorary consulates in Torino?")
+    rows = [c for c in assistant.chunks if c.kind == "row" and "honorary consulates" in c.group.lower()]
+    assert not answer.abstained and rows
+    assert answer.short_answer.startswith(str(len(rows)))
+
+
+def test_a_region_the_report_never_names_does_not_veto_a_strong_match(assistant) -> None:
+    """A name the report never uses costs its share of the question, not the answer."""
+    plain = assistant.ask("With which city did Torino sign a three-year Collaboration Agreement in April?")
+    regional = assistant.ask("With which city of the Honam region did Torino sign a three-year Collaboration Agreement in April?")
+    assert not plain.abstained and not regional.abstained
+    assert plain.citations[0].quote == regional.citations[0].quote
+    assert plain.citations[0].section == "3.1"
