@@ -48,7 +48,8 @@ class Question:
 
 def question_type(text: str) -> str:
     q = fold(text).strip()
-    if re.search(r"^(when|since when)\b|\b(what|which|on what|in what) (date|day|month|year|dates)\b|\bwhen\b", q):
+    if re.search(r"^(when|since when)\b|\b(what|which|on what|in what) (date|day|month|year|dates)\b|\bwhen\b"
+                 r"|\bwhat (is|was|are|were) the (dates?|days?|month|year)\b", q):
         return "date"
     if re.search(r"\bhow (many|much|long|big|large|often)\b|\b(number|amount|total|percentage|share|score) of\b|\bwhat (was|is|were|are) the (number|total|amount|score|budget|population|value|cost)\b", q):
         return "number"
