@@ -294,6 +294,14 @@ class ExtractiveReader:
         f = best.features
         return np.array([best.p, f[0], f[2], f[4], f[5], unknown, names_unknown, best.p - second, span, f[12], f[13], f[14]])
 
+    def _unknown_name_share(self, q: Question) -> float:
+        """The rarity-weighted share of the question held by names the report never mentions."""
+        unknown = {stem(w) for n in q.names if not self._rows_naming(n, limit=1) for w in words(n[0])}
+        if not unknown:
+            return 0.0
+        weights = {t: self.idf.get(t, self.max_idf) for t in {*q.terms, *unknown}}
+        return sum(weights[t] for t in unknown) / sum(weights.values())
+
     def support(self, q: Question, ranked: Sequence[Candidate]) -> float:
         w = self.weights
         return float(sigmoid(self.support_features(q, ranked) @ np.asarray(w.support_coef) + w.support_bias))
@@ -330,7 +338,9 @@ class ExtractiveReader:
         ranked = self.candidates(q, q_vec, passages)
         if not ranked:
             return abstain(question, q.qtype, passages, 0.0)
-        support = self.support(q, ranked)
+        # A name the report never mentions lowers support by its share of the question's
+        # weight, as in the rule reader: "…twin with Ulaanbaatar?" is mostly that name.
+        support = self.support(q, ranked) * (1 - self._unknown_name_share(q))
         if support < self.weights.answer_threshold:
             return abstain(question, q.qtype, passages, support)
         answer = self.compose(question, q, ranked)

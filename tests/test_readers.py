@@ -42,10 +42,7 @@ def test_an_italian_question_gets_a_notice_in_both_languages(readers, reader: st
     assert "inglese" in answer.notice and "English" in answer.notice
 
 
-@pytest.mark.parametrize("reader", [
-    "extractive", "rules",
-    pytest.param("fitted", marks=pytest.mark.xfail(strict=True, reason="the fitted reader weighs an unknown name too lightly (see issue 7's note)")),
-])
+@pytest.mark.parametrize("reader", READERS)
 def test_a_name_the_report_never_mentions_is_not_answered(readers, reader: str) -> None:
     answer = readers[reader].ask("When did Torino sign a twinning with Ulaanbaatar?")
     assert answer.abstained, answer.answer
