@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.extractive import FEATURES, GUARD_FEATURES, ReaderWeights, comparable
-from assistant.spans import short_span
+from assistant.spans import SPAN_FEATURES, short_span
 from assistant.fitting import describe
 from assistant.question import Vocabulary, correct, language, read_question
 from assistant.service import build_assistant
@@ -80,6 +80,31 @@ def test_the_fitted_weights_match_the_signals_and_print() -> None:
     assert len(weights.guard_coef) == len(GUARD_FEATURES)
     printed = describe(weights)
     assert all(name in printed for name in FEATURES)
+    assert all(f"{name} {value}" in printed for name, value in weights.rule_params.items())
+    for kind, coef in weights.span_coef.items():
+        assert len(coef) == len(SPAN_FEATURES[kind]) + 1
+
+
+def test_the_rule_cutoffs_and_the_span_models_are_fitted_on_dev_items(readers, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fits run on a few dev items: chosen cut-offs come from the grid and reach the
+    reader; span weights, where kept, have one weight per signal and a bias."""
+    from assistant import fitting
+    from assistant.evaluation import load_qa
+
+    items = [i for i in load_qa("evals", "dev") if len(i.turns) == 1][:12]
+    guarded = readers["extractive"]
+    answerer = guarded.reader.base.answerer
+    before = {k: getattr(answerer, k) for k in fitting.RULE_GRID}
+    monkeypatch.setattr(fitting, "RULE_GRID", {"abstain_below": (0.3, 0.6), "dense_enough": (0.75,), "dense_weight": (0.55,)})
+    try:
+        chosen = fitting.fit_rules(guarded, items, echo=lambda _: None)
+        assert chosen["abstain_below"] in (0.3, 0.6) and answerer.abstain_below == chosen["abstain_below"]
+    finally:
+        for k, v in before.items():
+            setattr(answerer, k, v)
+        guarded.reader.judge.weights = ReaderWeights.load()
+    spans = fitting.fit_spans(guarded, load_qa("evals", "dev")[:60], echo=lambda _: None)
+    assert all(len(coef) == len(SPAN_FEATURES[kind]) + 1 for kind, coef in spans.items())
 
 
 @pytest.mark.parametrize(
