@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ ONNX_FILE = "model.onnx"
 ONNX_DIR = "onnx"  # inside the index folder: model.onnx, tokenizer.json, embedding.json
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 BATCH = 64
+_OPENING = threading.Lock()  # the first calls of a server may arrive together
 
 
 class ModelMissing(RuntimeError):
@@ -166,6 +168,11 @@ class OnnxEmbedding(BaseEmbedding):
     def _open(self) -> None:
         if self._session is not None:
             return
+        with _OPENING:
+            if self._session is None:
+                self._open_session()
+
+    def _open_session(self) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
