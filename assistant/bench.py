@@ -8,8 +8,9 @@ What `assistant bench` measures, in one run, in a bounded time:
   baseline's alternating (ours, baseline, baseline, ours, …) so a change in the machine's
   load hits both alike; the median, and the time to exit;
 - warm time per question, p50/p95/p99, over the test split, in this process;
-- the page API (`assistant serve` on a free 127.0.0.1 port, through gradio_client): one
-  client, then 8 concurrent clients; latencies and errors;
+- the page API (`assistant serve` on a free 127.0.0.1 port, no rate limit, called over
+  Gradio's HTTP route as `curl` would): one client, then 8 concurrent clients; latencies
+  and errors;
 - peak memory (max RSS) of each command: `ask` and `build` from `os.wait4` in a small
   launcher process, `serve` from the kernel's VmHWM of the server process;
 - a scale table: the report repeated 1×, 10× and 50× (`synthetic.py`), its build time,
@@ -222,7 +223,8 @@ class Server:
         self._log = open(log, "wb")
         started = time.perf_counter()
         self.proc = subprocess.Popen(
-            ours_command("serve", "--host", "127.0.0.1", "--port", str(self.port)),
+            # No rate limit: every client here is 127.0.0.1, one key, and the bench times answers.
+            ours_command("serve", "--host", "127.0.0.1", "--port", str(self.port), "--rate-limit", "0"),
             env=child_env(settings), cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT,
         )
         while True:
@@ -264,23 +266,47 @@ class Server:
         self.close()
 
 
+def api_call(client: Any, url: str, question: str, turns: str = "") -> dict[str, Any]:
+    """One call of the page's `/ask` API over Gradio's HTTP route (`/gradio_api/call/ask`,
+    what `curl` users call): join the queue, then read the result's server-sent events.
+
+    Not gradio_client: it polls its message queue with 50 ms sleeps, which added 50-60 ms
+    to every call (a call refused at once took 79 ms through it, 4 ms over HTTP).
+    """
+    base = url.rstrip("/")
+    joined = client.post(f"{base}/gradio_api/call/ask", json={"data": [question, turns]})
+    joined.raise_for_status()
+    event, data = "", ""
+    with client.stream("GET", f"{base}/gradio_api/call/ask/{joined.json()['event_id']}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event:"):
+                event = line.partition(":")[2].strip()
+            elif line.startswith("data:") and event in ("complete", "error"):
+                data = line.partition(":")[2].strip()
+                break
+    if event != "complete":
+        raise RuntimeError(f"/ask ended with {event or 'no event'}: {data[:200]}")
+    out = json.loads(data)
+    return out[0] if isinstance(out, list) and out else out
+
+
 def api_times(url: str, questions: Sequence[str], clients: int = 1) -> dict[str, Any]:
     """Latencies (ms) of the page's `/ask` API, `clients` at a time, and the errors."""
-    from gradio_client import Client
+    import httpx
 
     def one_client(share: Sequence[str]) -> tuple[list[float], list[str]]:
-        client = Client(url, verbose=False)
-        client.predict(question=share[0], turns="", api_name="/ask")  # untimed: connects
-        times, errors = [], []
-        for q in share:
-            started = time.perf_counter()
-            try:
-                out = client.predict(question=q, turns="", api_name="/ask")
-                if isinstance(out, dict) and out.get("error"):
-                    errors.append(str(out["error"]))
-            except Exception as e:  # noqa: BLE001 - every failure of a request counts as one
-                errors.append(f"{type(e).__name__}: {e}")
-            times.append((time.perf_counter() - started) * 1000)
+        with httpx.Client(timeout=120) as client:
+            api_call(client, url, share[0])  # untimed: connects
+            times, errors = [], []
+            for q in share:
+                started = time.perf_counter()
+                try:
+                    out = api_call(client, url, q)
+                    if isinstance(out, dict) and out.get("error"):
+                        errors.append(str(out["error"]))
+                except Exception as e:  # noqa: BLE001 - every failure of a request counts as one
+                    errors.append(f"{type(e).__name__}: {e}")
+                times.append((time.perf_counter() - started) * 1000)
         return times, errors
 
     shares = [list(questions[i::clients]) for i in range(clients)]
@@ -438,7 +464,7 @@ def render_markdown(result: dict[str, Any]) -> str:
         "  index built; the baseline keeps nothing on disk, so its first answer includes its build:",
         "  that is its default. Start to first answer is the time to the answer's first output; the",
         "  time to exit is also shown.",
-        "- Page API: `assistant serve` on a free local port, `gradio_client` calling `/ask`; the 8",
+        "- Page API: `assistant serve` on a free local port, `/ask` called over HTTP; the 8",
         "  clients ask the test questions twice over between them, all at once.",
         "- Peak RSS: `os.wait4` of each measured process from a small launcher (so the bench's own",
         "  memory does not leak into it); for `serve`, the kernel's VmHWM of the server process.",

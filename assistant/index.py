@@ -25,6 +25,7 @@ It does not retrieve or answer: see `retrieval.py` and `answering.py`.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import json
 import os
@@ -185,6 +186,20 @@ def nodes_for(chunks: list[Chunk]) -> list[Any]:
     return nodes
 
 
+@functools.cache
+def no_transformations() -> list[Any]:
+    """What the llama-index view splits inserted documents with: nothing, as nothing is
+    inserted through it (the chunks come from chunking.py). Left unset, llama-index makes
+    its default SentenceSplitter, which loads tiktoken's vocabulary: ~0.1 s of every start."""
+    from llama_index.core.schema import BaseNode, TransformComponent
+
+    class Unused(TransformComponent):
+        def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
+            return nodes
+
+    return [Unused()]
+
+
 # --- Building ---------------------------------------------------------------------
 
 
@@ -209,7 +224,8 @@ def _write_collections(folder: Path, onnx_home: Path, chunks: list[Chunk], embed
         node.embedding = vector
     vectors = embedded[len(nodes):]
     store = ChromaVectorStore(chroma_collection=client.create_collection(CHUNKS))
-    VectorStoreIndex(nodes, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=embed_model)
+    VectorStoreIndex(nodes, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=embed_model,
+                     transformations=no_transformations())
     units = client.create_collection(UNITS)
     step = 1000
     for i in range(0, len(keys), step):
@@ -299,7 +315,7 @@ def _load(folder: Path, chunks: list[Chunk], manifest: dict[str, Any], embed_mod
     vectors = np.asarray(stored["embeddings"], dtype=np.float32)[rows]
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
     store = ChromaVectorStore(chroma_collection=chunk_collection)
-    return VectorStoreIndex.from_vector_store(store, embed_model=embed_model), keys, vectors
+    return VectorStoreIndex.from_vector_store(store, embed_model=embed_model, transformations=no_transformations()), keys, vectors
 
 
 def _problem(error: BaseException) -> str:

@@ -10,6 +10,7 @@ It does not choose sentences or decide to abstain: see `answering.py`.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -29,6 +30,21 @@ class Hit:
     chunk: Chunk
 
 
+class LockedStemmer:
+    """PyStemmer's English stemmer, one thread at a time: a `Stemmer` keeps internal state
+    and must not be called concurrently, and the page API answers calls in parallel."""
+
+    def __init__(self) -> None:
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("english")  # what BM25Retriever uses by default
+        self._lock = threading.Lock()
+
+    def stemWords(self, words: Sequence[str]) -> list[str]:  # noqa: N802 - PyStemmer's name, which bm25s looks for
+        with self._lock:
+            return self._stemmer.stemWords(words)
+
+
 class Retriever:
     """Wraps the llama-index retriever chosen by `mode` and maps its nodes back to chunks."""
 
@@ -44,7 +60,9 @@ class Retriever:
         self.mode = mode
         self.by_id = {c.id: c for c in chunks}
         dense = handle.vector_index.as_retriever(similarity_top_k=settings.dense_k)
-        bm25 = BM25Retriever.from_defaults(nodes=nodes_for(list(chunks)), similarity_top_k=settings.bm25_k)
+        bm25 = BM25Retriever.from_defaults(
+            nodes=nodes_for(list(chunks)), similarity_top_k=settings.bm25_k, stemmer=LockedStemmer()  # type: ignore[arg-type]
+        )
         self._retriever: Any = {"dense": dense, "bm25": bm25}.get(mode) or QueryFusionRetriever(
             [dense, bm25],
             llm=MockLLM(),  # no LLM: one query, no generated variants

@@ -47,12 +47,17 @@ class Assistant:
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     def embed(self, text: str) -> list[float]:
-        """The query vector, computed once per text (retrieval and reader share it)."""
-        if text not in self._vectors:
-            self._vectors[text] = self.embed_model.get_query_embedding(text)
+        """The query vector, computed once per text (retrieval and reader share it).
+
+        Safe from several threads (the page API answers calls in parallel): the vector is
+        returned from a local, never re-read after another call may have evicted it."""
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = self.embed_model.get_query_embedding(text)
+            self._vectors[text] = vector
             if len(self._vectors) > 256:
                 self._vectors.popitem(last=False)
-        return self._vectors[text]
+        return vector
 
     def retrieve(self, question: str) -> list[Hit]:
         q = check_question(question)

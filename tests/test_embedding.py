@@ -49,14 +49,18 @@ class CountingEmbedding(OnnxEmbedding):
         return super().encode(texts)
 
 
-def test_build_embedding_encodes_each_text_once_in_length_order(assistant, settings):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_build_embedding_encodes_each_text_once_in_token_order(assistant, settings, workers):
     texts = [c.text for c in assistant.chunks[:40]]
     doubled = texts + texts[::-1] + texts[:5]
-    model = CountingEmbedding(folder=str(onnx_folder(settings.home)))
-    vectors = np.asarray(embed_unique(model, doubled, batch=16))
-    seen = [t for batch in model.__dict__["_seen"] for t in batch]
-    assert sorted(seen) == sorted(set(texts))
-    assert [len(t) for t in seen] == sorted(len(t) for t in seen)
+    model = CountingEmbedding(folder=str(onnx_folder(settings.home)), threads=1)
+    vectors = np.asarray(embed_unique(model, doubled, batch=8, workers=workers))
+    batches = model.__dict__["_seen"]
+    assert sorted(t for batch in batches for t in batch) == sorted(set(texts))
+    # Each batch is a run of the texts sorted by token count (batches may finish in any order).
+    counts = [model.token_counts(batch) for batch in batches]
+    ordered = [n for c in sorted(counts, key=lambda c: (c[0], c[-1])) for n in c]
+    assert ordered == sorted(ordered)
     one_by_one = np.asarray([model.encode([t])[0] for t in doubled])
     assert np.allclose(vectors, one_by_one, atol=1e-4)
 

@@ -240,3 +240,23 @@ def test_overload_is_told_to_try_again_at_once(assistant, settings) -> None:
     refused = [r for r in results if r[0] != "answered"]
     assert refused and len(refused) < 30
     assert all("try again" in message for message, _ in refused)
+
+
+def test_the_bench_calls_the_api_over_http_as_curl_would(assistant, settings) -> None:
+    """`bench.api_call` (what the page API figures come from) gets the answer the service gives."""
+    import httpx
+
+    from assistant.app import create_app, launch
+    from assistant.bench import api_call
+
+    served = settings.model_copy(update={"rate_limit": 0})
+    app = create_app(assistant, served)
+    url = launch(app, "127.0.0.1", free_port(), block=False, settings=served)
+    try:
+        with httpx.Client(timeout=60) as client:
+            got = api_call(client, url, QUESTION)
+            refused = api_call(client, url, "\u200b")
+    finally:
+        app.close()
+    assert got["answer"] == assistant.ask(QUESTION).as_json()["answer"]
+    assert "empty" in refused["error"]
