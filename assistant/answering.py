@@ -244,6 +244,7 @@ class ExtractiveAnswerer:
         df = Counter(s for ss in self.context_stems for s in ss)
         n = len(self.all)
         self.idf = {s: math.log(1 + n / d) for s, d in df.items()}
+        self.max_idf = max(self.idf.values(), default=1.0)
         # The report's own year (the one it names most): any other year in a question binds.
         years = Counter(y for text in self.folded for y in re.findall(r"\b(?:19|20)\d\d\b", text))
         self.own_year = years.most_common(1)[0][0] if years else ""
@@ -335,10 +336,14 @@ class ExtractiveAnswerer:
             }
             pool |= table
         ranked = self._score(q, qv, sorted(pool), hit_rank)
+        penalty: dict[str, float] = {}  # per entry: what the question's names it lacks cost
         for cand in ranked:
             # The same for a name the report has but this entry lacks (a region for its city).
-            lacking = {stem(w) for n in q.names if not self._mentions(cand.row, n, entry=True) for form in n[:1] for w in words(form)}
-            cand.score *= 1 - min(1.0, unknown + self._weight_share(q, lacking))
+            entry = cand.chunk.entry_id
+            if entry not in penalty:
+                lacking = {stem(w) for n in q.names if not self._mentions(cand.row, n, entry=True) for w in words(n[0])}
+                penalty[entry] = 1 - min(1.0, unknown + self._weight_share(q, lacking))
+            cand.score *= penalty[entry]
         ranked.sort(key=lambda c: c.score, reverse=True)
         # A year other than the report's own is as binding as a name: "…in 2023?"
         years = [[y] for y in re.findall(r"\b(?:19|20)\d\d\b", question) if y != self.own_year]
@@ -402,7 +407,7 @@ class ExtractiveAnswerer:
         """The rarity-weighted share of the question's words that `lacking` holds."""
         if not lacking:
             return 0.0
-        top = max(self.idf.values())
+        top = self.max_idf
         weights = {t: self.idf.get(t, top) for t in q.terms}
         weights.update({t: self.idf.get(t, top) for t in lacking if t not in weights})
         return sum(weights[t] for t in lacking) / sum(weights.values())

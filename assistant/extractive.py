@@ -241,11 +241,14 @@ class ExtractiveReader:
         dense_of = dict(zip(order, dense.tolist()))
         qwords = {fold(w) for w in re.findall(r"[\w'-]+", q.text)} | {f for n in q.names for f in n}
         out = []
+        entry_names: dict[str, float] = {}  # per entry: the share of the question's names it holds
         for row in order:
             chunk = self.chunk_of(row)
             prev = int(self.prev[row])
             entry_text = self.entry_folded[chunk.entry_id]
-            names = sum(self._names_in(n, entry_text) for n in q.names) / len(q.names) if q.names else 1.0
+            if chunk.entry_id not in entry_names:
+                entry_names[chunk.entry_id] = sum(self._names_in(n, entry_text) for n in q.names) / len(q.names) if q.names else 1.0
+            names = entry_names[chunk.entry_id]
             prev_dense = float(self.vectors[prev] @ q_vec) if prev >= 0 else 0.0
             r = rank.get(chunk.id)
             f = np.array([

@@ -73,6 +73,7 @@ DATE = re.compile(
 NAME = re.compile(r"(?:[A-Z][\w'’.&-]*|\d+[A-Z][\w-]*)(?:\s+(?:(?:of|de|del|di|da|the|and|for|&)\s+)?(?:[A-Z][\w'’.&-]*|\d[\w-]*))*")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, accents off, plain dashes and quotes: for comparing, never for display."""
     text = text.replace("\\$", "$").translate(_DASHES).translate(_QUOTES)
