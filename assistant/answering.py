@@ -231,11 +231,14 @@ class ExtractiveAnswerer:
         self.all = [Candidate(self.chunks[cid], k, i) for i, (cid, k) in enumerate(unit_keys)]
         self.folded = [fold(c.context) for c in self.all]
         # Word prefixes (up to six letters) -> rows, so naming look-ups never scan the report.
-        self.prefix_rows: dict[str, set[int]] = {}
+        word_rows: dict[str, set[int]] = {}
         for row, text in enumerate(self.folded):
             for word in set(re.findall(r"[a-z0-9]+", text)):
-                for n in range(1, min(6, len(word)) + 1):
-                    self.prefix_rows.setdefault(word[:n], set()).add(row)
+                word_rows.setdefault(word, set()).add(row)
+        self.prefix_rows: dict[str, set[int]] = {}
+        for word, rows in word_rows.items():
+            for n in range(1, min(6, len(word)) + 1):
+                self.prefix_rows.setdefault(word[:n], set()).update(rows)
         entry_text: dict[str, str] = {}
         for c in self.all:
             entry_text[c.chunk.entry_id] = entry_text.get(c.chunk.entry_id, fold(c.chunk.heading)) + " " + fold(c.unit.text)
