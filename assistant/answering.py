@@ -66,6 +66,7 @@ NUMBER_WORDS = (
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen"
 )
 HAS_NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.I)
+NOT_A_COUNT = re.compile(r"\b(?:19|20)\d\d\b|\b\d+(?:st|nd|rd|th)\b")  # years and ordinals
 HAS_DATE = re.compile(rf"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b")
 DATE_IN_HEADING = re.compile(rf"(\d{{1,2}}(?:\s*and\s*\d{{1,2}})?\s*(?:(?:{MONTHS})\s*)?(?:\d{{4}}\s*)?[–-]\s*)?\d{{0,2}}\s*(?:{MONTHS})(?:\s+\d{{4}})?(?:\s*[–-]\s*\d{{1,2}}\s+(?:{MONTHS})(?:\s+\d{{4}})?)?")
 DEMONYMS = {
@@ -112,7 +113,7 @@ def question_names(text: str) -> list[list[str]]:
             names.append([low, fold(DEMONYMS[low])])
             continue
         capital = bare[:1].isupper() or (bare[:1].isdigit() and any(c.isalpha() for c in bare))
-        # The first word is capitalised anyway: a name only if it looks like one (ECCAR, 5G4LIVES).
+        # The first word is capitalised anyway: a name only if it looks like one (an acronym, '3D4ALL').
         looks_named = bare.isupper() or any(c.isupper() for c in bare[1:]) or any(c.isdigit() for c in bare)
         if capital and (i > 0 or looks_named) and low not in GENERIC_NAMES and low not in STOPWORDS:
             run.append(bare)
@@ -248,6 +249,8 @@ class ExtractiveAnswerer:
         n = len(self.all)
         self.idf = {s: math.log(1 + n / d) for s, d in df.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
+        self._dated_rows: dict[int, bool] = {}  # filled as questions need them
+        self._counted_rows: dict[int, bool] = {}
         # The report's own year (the one it names most): any other year in a question binds.
         years = Counter(y for text in self.folded for y in re.findall(r"\b(?:19|20)\d\d\b", text))
         self.own_year = years.most_common(1)[0][0] if years else ""
@@ -279,17 +282,32 @@ class ExtractiveAnswerer:
     def _fits(self, cand: Candidate, qtype: str, question: str) -> bool:
         text = cand.unit.text
         if qtype == "date":
-            return bool(HAS_DATE.search(text) or HAS_DATE.search(cand.chunk.heading))
+            return self._dated(cand.row)
         if qtype == "number":
+            figures = re.findall(r"\d[\d,.]*\d|\d", question)
+            if not figures:
+                return self._counted(cand.row)
             # Years, ordinals ('42nd edition') and the question's own figures are not counts.
-            text = re.sub(r"\b(?:19|20)\d\d\b|\b\d+(?:st|nd|rd|th)\b", "", text)
-            for figure in re.findall(r"\d[\d,.]*\d|\d", question):
+            text = NOT_A_COUNT.sub("", text)
+            for figure in figures:
                 text = re.sub(rf"(?<![\d,.]){re.escape(figure)}(?![\d,.])", "", text)
             return bool(HAS_NUMBER.search(text))
         if qtype in ("who", "where"):
             asked = set(words(question))
             return any(w[:1].isupper() and fold(w) not in asked for w in re.findall(r"[\w'-]+", text)[1:])
         return True
+
+    def _dated(self, row: int) -> bool:
+        if row not in self._dated_rows:
+            cand = self.all[row]
+            self._dated_rows[row] = bool(HAS_DATE.search(cand.unit.text) or HAS_DATE.search(cand.chunk.heading))
+        return self._dated_rows[row]
+
+    def _counted(self, row: int) -> bool:
+        """Does the unit give a count: a number that is not a year or an ordinal?"""
+        if row not in self._counted_rows:
+            self._counted_rows[row] = bool(HAS_NUMBER.search(NOT_A_COUNT.sub("", self.all[row].unit.text)))
+        return self._counted_rows[row]
 
     def _score(self, q: Question, q_vec: np.ndarray, pool: list[int], hit_rank: dict[str, int]) -> list[Candidate]:
         weights = [self.idf.get(t, 1.0) for t in q.terms]
@@ -416,7 +434,7 @@ class ExtractiveAnswerer:
         return sum(weights[t] for t in lacking) / sum(weights.values())
 
     def _entries_naming(self, q: Question, fitting: list[Candidate]) -> list[Candidate]:
-        """For 'Which events did EUROCITIES…?': the best sentence of each entry of the best
+        """For 'Which events did <a network>…?': the best sentence of each entry of the best
         one's section that itself names the question's names, best first, at most eight."""
         best = fitting[0]
         seen: dict[str, Candidate] = {}

@@ -1,9 +1,9 @@
-"""Read a follow-up in the light of the conversation: "Who did he beat?" -> "Who did Jannik Sinner beat?".
+"""Read a follow-up in the light of the conversation: "Who did he beat?" -> "Who did Maria Rossi beat?".
 
 A separate step behind the `Rewriter` protocol, so an LLM-based rewriter can replace it.
 The rule-based one rewrites a question only when it holds a reference it cannot resolve
 alone, and resolves it against the previous *answer* as well as the previous question:
-- "What about Lyon?" / "And with Nagoya?" -> the previous question with its name swapped
+- "What about Alba?" / "And with Bra?" -> the previous question with its name swapped
   (or the phrase added after its preposition);
 - "he", "she", "his"… -> the person the previous answer named;
 - "it", "its", "there", "they"… -> the entity the previous answer gave when it answered
@@ -143,7 +143,7 @@ class RuleRewriter:
 
     @staticmethod
     def _swap(previous: str, new: str) -> str:
-        """'What about Lyon?' after '…twin with Glasgow?' -> '…twin with Lyon?'."""
+        """'What about Alba?' after '…twin with Bra?' -> '…twin with Alba?'."""
         first = new.split()[0].lower()
         if first in PREPOSITIONS:
             words = previous.rstrip("?").split()

@@ -199,8 +199,14 @@ class ExtractiveReader:
             toks = [w for w in words(form)]
             if not toks:
                 continue
-            pool = min((self.rows_with.get(stem(t), []) for t in toks), key=len)
-            rows |= {r for r in pool if self._names_in([form], self.unit_folded[r])}
+            pool = min((self.rows_with.get(stem(t), []) for t in toks), key=len)  # in report order
+            found = 0
+            for r in pool:  # the first `limit` in report order are all that can be kept
+                if self._names_in([form], self.unit_folded[r]):
+                    rows.add(r)
+                    found += 1
+                    if found == limit:
+                        break
         return sorted(rows)[:limit]
 
     def _person(self, row: int, question_words: set[str]) -> float:

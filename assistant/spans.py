@@ -1,7 +1,7 @@
 """The short answer: the span of the cited sentence that answers the question alone.
 
 "How many visitors…" -> "52,300 visitors"; "When…" -> "3 March 2024"; "Who…" -> "Maria
-Bianchi"; "Where…" -> "Villa Gualino". Other questions have no span: the sentence is the
+Bianchi"; "Where…" -> "Palazzo Chiablese". Other questions have no span: the sentence is the
 answer.
 
 - Dates: the most specific date of the sentence, else of its heading (a dated entry).
@@ -201,8 +201,8 @@ class _Run:
 
 
 def _name_runs(sentence: str) -> list[_Run]:
-    """Capitalised runs, and the parts of a run joined by 'and' ('Italy and Korea' ->
-    'Italy', 'Korea'): a name may hold 'and', two names side by side do too."""
+    """Capitalised runs, and the parts of a run joined by 'and' ('Alba and Bra' ->
+    'Alba', 'Bra'): a name may hold 'and', two names side by side do too."""
     runs = []
     for m in NAME.finditer(sentence):
         runs.append(_Run(m.group(0), m.start(), m.end()))
