@@ -594,9 +594,11 @@ class RuleReader:
 
     name = "extractive"
 
-    def __init__(self, answerer: ExtractiveAnswerer, embed: Callable[[str], Sequence[float]]) -> None:
+    def __init__(self, answerer: ExtractiveAnswerer, embed: Callable[[str], Sequence[float]],
+                 span_coef: dict[str, list[float]] | None = None) -> None:
         self.answerer = answerer
         self.embed = embed
+        self.span_coef = span_coef or {}  # the fitted short-answer models (`spans.py`)
 
     def answer(self, question: str, passages: Sequence[Hit], conversation: object = None) -> Answer:
         from .extractive import NOTICE_IT
@@ -616,10 +618,10 @@ class RuleReader:
             answer.short_answer = ", ".join(dict.fromkeys(c.heading for c in answer.citations))
             return answer
         if answer.answer.startswith("The report gives two accounts") and len(answer.citations) > 1:
-            spans = [(short_span(q, c.quote, c.heading) or c.quote, c.section) for c in answer.citations[:2]]
+            spans = [(short_span(q, c.quote, c.heading, self.span_coef) or c.quote, c.section) for c in answer.citations[:2]]
             answer.short_answer = " or ".join(f"{span} (§{section})" for span, section in spans)
             return answer
-        short = short_span(q, first.quote, first.heading)
+        short = short_span(q, first.quote, first.heading, self.span_coef)
         if short and fold(short) not in fold(answer.answer[: len(short) + 40]):
             answer.answer = f"{short}: {answer.answer}"
         answer.short_answer = short or first.quote

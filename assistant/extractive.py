@@ -105,6 +105,9 @@ class ReaderWeights:
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> ReaderWeights:
+        """The fitted weights, or neutral ones before any fit."""
+        if not path.exists():
+            return cls.neutral()
         data = json.loads(path.read_text())
         weights = cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
         if len(weights.candidate_coef) != len(FEATURES) or len(weights.support_coef) != len(SUPPORT_FEATURES):
@@ -136,7 +139,7 @@ class ExtractiveReader:
         self.chunks = {c.id: c for c in chunks}
         self.embed = embed
         self.vocab = vocab
-        self.weights = weights or (ReaderWeights.load() if WEIGHTS_PATH.exists() else ReaderWeights.neutral())
+        self.weights = weights or ReaderWeights.load()
         self.keys = list(unit_keys)
         self.row_of = {key: i for i, key in enumerate(self.keys)}
         vectors = np.asarray(unit_vectors, dtype=np.float32)
@@ -299,7 +302,7 @@ class ExtractiveReader:
         )
         second = ranked[1].p if len(ranked) > 1 else 0.0
         typed = q.qtype in ("number", "date", "who", "where")
-        span = float(bool(short_span(q, best.unit.text, best.chunk.heading))) if typed else 1.0
+        span = float(bool(short_span(q, best.unit.text, best.chunk.heading, self.weights.span_coef))) if typed else 1.0
         f = best.features
         return np.array([best.p, f[0], f[2], f[4], f[5], unknown, names_unknown, best.p - second, span, f[12], f[13], f[14]])
 
@@ -365,7 +368,7 @@ class ExtractiveReader:
     def _sentence_answer(self, question: str, q: Question, ranked: list[Candidate]) -> Answer:
         best = ranked[0]
         chosen = [best]
-        figure = short_span(q, best.unit.text, best.chunk.heading)
+        figure = short_span(q, best.unit.text, best.chunk.heading, self.weights.span_coef)
         conflict: Candidate | None = None
         if q.qtype in ("number", "date") and figure:
             conflict = next(
@@ -373,7 +376,7 @@ class ExtractiveReader:
                  if c.p >= self.weights.extra_ratio * best.p
                  and c.chunk.entry_id != best.chunk.entry_id
                  and c.features[5] >= best.features[5]
-                 and (other := short_span(q, c.unit.text, c.chunk.heading))
+                 and (other := short_span(q, c.unit.text, c.chunk.heading, self.weights.span_coef))
                  and comparable(figure, other)
                  and self._same_subject(q, best, c)),
                 None,
@@ -389,7 +392,7 @@ class ExtractiveReader:
                     break
         citations = [cite(n, c) for n, c in enumerate(chosen, 1)]
         if conflict is not None:
-            second = short_span(q, conflict.unit.text, conflict.chunk.heading)
+            second = short_span(q, conflict.unit.text, conflict.chunk.heading, self.weights.span_coef)
             short = f"{figure} (§{best.chunk.section_id}) or {second} (§{conflict.chunk.section_id})"
             text = (f"The report gives two figures: {figure} [1] and {second} [2]. "
                     f"“{best.unit.text}” [1] “{conflict.unit.text}” [2]")

@@ -145,15 +145,15 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
     fitted reader alone), "rules" (the rule reader alone) or "llm" (a language model,
     its claims checked)."""
     from .answering import ExtractiveAnswerer, RuleReader
-    from .extractive import WEIGHTS_PATH, ExtractiveReader, GuardedReader, ReaderWeights
+    from .extractive import ExtractiveReader, GuardedReader, ReaderWeights
 
     if settings.reader not in ("extractive", "rules", "fitted", "llm"):
         raise UserError(f"unknown reader {settings.reader!r}: use 'extractive', 'rules', 'fitted' or 'llm'")
     vectors = np.asarray(handle.unit_vectors)
-    weights = ReaderWeights.load() if WEIGHTS_PATH.exists() else ReaderWeights.neutral()
+    weights = ReaderWeights.load()
     if settings.reader == "fitted":
         return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights)
-    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params), embed)
+    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params), embed, weights.span_coef)
     if settings.reader == "rules":
         return rules
     extractive = GuardedReader(rules, ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights))

@@ -11,24 +11,19 @@ answer.
   or name the question itself gives, a person's name for "who", a place after "in/at/to"
   for "where", an agent after "by", the distance to the question's words…), and a
   logistic model per kind, fitted on dev by `fitting.fit_spans`, picks the best one.
-  Its weights sit in `reader_weights.json` beside the reader's; before any fit, neutral
-  weights rank by the question's words around the span.
+  Its weights sit in `reader_weights.json` beside the reader's and are passed in by the
+  readers; before any fit, neutral weights rank by the question's words around the span.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from .question import Question
 from .text import DATE, NAME, NUMBER, STOPWORDS, YEAR, fold, squash, stem, stems
-
-WEIGHTS_PATH = Path(__file__).with_name("reader_weights.json")
 
 NUMBER_FEATURES = (
     "around", "window", "asked", "ordinal", "year", "in_question", "first", "currency", "percent", "word_number",
@@ -56,21 +51,11 @@ def kind_of(qtype: str) -> str:
     return {"number": "number", "who": "name", "where": "name"}.get(qtype, "")
 
 
-@lru_cache(maxsize=1)
-def span_weights() -> dict[str, list[float]]:
-    """The fitted span weights (each kind's coefficients, bias last), or neutral ones."""
-    try:
-        fitted = json.loads(WEIGHTS_PATH.read_text()).get("span_coef", {})
-    except (OSError, ValueError):
-        fitted = {}
-    return {
-        kind: fitted[kind] if len(fitted.get(kind, [])) == len(names) + 1 else [*NEUTRAL[kind], 0.0]
-        for kind, names in SPAN_FEATURES.items()
-    }
+def short_span(q: Question, sentence: str, heading: str = "", span_coef: dict[str, list[float]] | None = None) -> str:
+    """The answer alone, as a span of the sentence; '' when the type gives no span.
 
-
-def short_span(q: Question, sentence: str, heading: str = "", weights: dict[str, list[float]] | None = None) -> str:
-    """The answer alone, as a span of the sentence; '' when the type gives no span."""
+    `span_coef`: the fitted models (`ReaderWeights.span_coef`, each kind's weights with its
+    bias last); a kind without one, or fitted for other signals, ranks by `NEUTRAL`."""
     if q.qtype == "date":
         return _date_span(q, sentence, heading)
     kind = kind_of(q.qtype)
@@ -79,7 +64,8 @@ def short_span(q: Question, sentence: str, heading: str = "", weights: dict[str,
     spans = span_candidates(q, sentence)
     if not spans:
         return ""
-    w = np.asarray((weights or span_weights())[kind])
+    fitted = (span_coef or {}).get(kind, [])
+    w = np.asarray(fitted if len(fitted) == len(SPAN_FEATURES[kind]) + 1 else [*NEUTRAL[kind], 0.0])
     scores = np.stack([s.features for s in spans]) @ w[:-1] + w[-1]
     return spans[int(np.argmax(scores))].text
 

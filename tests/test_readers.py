@@ -132,7 +132,7 @@ def test_two_figures_conflict_only_when_they_measure_the_same_thing(a: str, b: s
     ],
 )
 def test_short_spans_by_hand(question: str, sentence: str, span: str) -> None:
-    assert short_span(read_question(question), sentence) == span
+    assert short_span(read_question(question), sentence, span_coef=ReaderWeights.load().span_coef) == span
 
 
 def test_spelling_is_corrected_only_for_words_nobody_knows() -> None:
