@@ -45,7 +45,7 @@ from .corpus import MONTHS
 from .question import question_type
 from .reader import abstain, closest_sections
 from .records import Answer, Chunk, Citation, Unit
-from .text import fold, stem, words
+from .text import fold, same_word, stem, words
 
 if TYPE_CHECKING:
     from .retrieval import Hit
@@ -576,10 +576,7 @@ def covers(asked: set[str], have: set[str]) -> bool:
     """Does `have` name every asked stem, allowing another form of the same word
     ('director' / 'directed', 'consulate' / 'consular'): one stem of five letters or more
     begins the other."""
-    return all(
-        a in have or any(min(len(a), len(h)) >= 5 and (a.startswith(h) or h.startswith(a)) for h in have)
-        for a in asked
-    )
+    return all(a in have or any(same_word(a, h) for h in have) for a in asked)
 
 
 # English words that ask for a sum of money, as stems, and what a sum looks like.

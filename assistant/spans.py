@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .question import Question
-from .text import DATE, NAME, NUMBER, STOPWORDS, YEAR, fold, squash, stem, stems
+from .text import DATE, NAME, NUMBER, STOPWORDS, YEAR, fold, same_word, squash, stem, stems
 
 NUMBER_FEATURES = (
     "around", "window", "asked", "ordinal", "year", "in_question", "first", "currency", "percent", "word_number",
@@ -71,7 +71,7 @@ def short_span(q: Question, sentence: str, heading: str = "", span_coef: dict[st
 
 
 def _date_span(q: Question, sentence: str, heading: str) -> str:
-    qwords = {fold(w) for w in re.findall(r"[\w'-]+", q.text)}
+    qwords = _question_words(q)
     for text in (sentence, heading):
         found = [m.group(0) for m in DATE.finditer(text)]
         specific = [d for d in found if not YEAR.fullmatch(d) or fold(d) not in qwords]
@@ -114,8 +114,7 @@ def _number_spans(q: Question, sentence: str) -> list[Span]:
         f = np.array([
             _share(stems(sentence[max(0, m.start() - 40): m.end() + 40]), qstems),
             _share(counted, qstems),
-            sum(any(a == c or (min(len(a), len(c)) >= 5 and (a.startswith(c) or c.startswith(a))) for c in counted)
-                for a in q.asked) / len(q.asked) if q.asked else 0.0,
+            sum(any(same_word(a, c) for c in counted) for a in q.asked) / len(q.asked) if q.asked else 0.0,
             float(bool(re.match(r"(?:st|nd|rd|th)\b", sentence[m.end():]))),
             float(bool(YEAR.fullmatch(figure))),
             float(figure in qwords or re.sub(r"\D", "", figure) in {re.sub(r"\D", "", w) for w in qwords if any(c.isdigit() for c in w)}),
@@ -135,8 +134,8 @@ def _name_spans(q: Question, sentence: str) -> list[Span]:
     who, where = float(q.qtype == "who"), float(q.qtype == "where")
     anchors = [m.start() for m in re.finditer(r"[A-Za-z]+", sentence) if stem(fold(m.group(0))) in qstems]
     out: list[Span] = []
-    for m in _name_runs(sentence):
-        tokens = m.group(0).strip(" .,'’").split()
+    for run, start, end in _name_runs(sentence):
+        tokens = run.strip(" .,'’").split()
         # Trim the sentence's capitalised first word and the question's own words at either end.
         while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in qwords):
             tokens.pop(0)
@@ -145,58 +144,40 @@ def _name_spans(q: Question, sentence: str) -> list[Span]:
         text = " ".join(tokens)
         if not tokens or DATE.fullmatch(text):
             continue  # a month or a year is not who or where
-        before = re.findall(r"[A-Za-z]+", sentence[max(0, m.start() - 20): m.start()])
+        before = re.findall(r"[A-Za-z]+", sentence[max(0, start - 20): start])
         previous = fold(before[-1]) if before else ""
         person = float(2 <= len(tokens) <= 4 and not any(fold(t) in STOPWORDS for t in tokens))
         agent = float(previous == "by")
         place = float(previous in LOCATIVE)
-        distance = min((abs(m.start() - a) for a in anchors), default=200) / 100
+        distance = min((abs(start - a) for a in anchors), default=200) / 100
         f = np.array([
-            _share(stems(sentence[max(0, m.start() - 40): m.end() + 40]), qstems),
+            _share(stems(sentence[max(0, start - 40): end + 40]), qstems),
             sum(fold(t) in qwords for t in tokens) / len(tokens),
             person, person * who, agent, agent * who, place, place * where,
             min(distance, 2.0),
             0.0,  # set below: the earliest name of the sentence
-            float(m.start() == 0 and " | " in sentence),
+            float(start == 0 and " | " in sentence),
             min(len(tokens), 6) / 6,
-            float(m.start() == 0),
+            float(start == 0),
         ])
-        out.append(Span(text, m.start(), f))
-    first = NAME_FEATURES.index("first")
+        out.append(Span(text, start, f))
+    first, earliest = NAME_FEATURES.index("first"), min((s.start for s in out), default=0)
     for span in out:
-        span.features[first] = float(span.start == min(s.start for s in out))
+        span.features[first] = float(span.start == earliest)
     return out
 
 
-@dataclass
-class _Run:
-    """A capitalised run as a match-like object (its text and where it starts)."""
-
-    text: str
-    begin: int
-    stop: int
-
-    def group(self, _: int = 0) -> str:
-        return self.text
-
-    def start(self) -> int:
-        return self.begin
-
-    def end(self) -> int:
-        return self.stop
-
-
-def _name_runs(sentence: str) -> list[_Run]:
-    """Capitalised runs, and the parts of a run joined by 'and' ('Alba and Bra' ->
-    'Alba', 'Bra'): a name may hold 'and', two names side by side do too."""
+def _name_runs(sentence: str) -> list[tuple[str, int, int]]:
+    """Capitalised runs as (text, start, end), and the parts of a run joined by 'and'
+    ('Alba and Bra' -> 'Alba', 'Bra'): a name may hold 'and', two names side by side do too."""
     runs = []
     for m in NAME.finditer(sentence):
-        runs.append(_Run(m.group(0), m.start(), m.end()))
+        runs.append((m.group(0), m.start(), m.end()))
         at = m.start()
         parts = re.split(r"(\s+(?:and|&)\s+)", m.group(0))
         if len(parts) > 1:
             for i, part in enumerate(parts):
                 if i % 2 == 0 and part:
-                    runs.append(_Run(part, at, at + len(part)))
+                    runs.append((part, at, at + len(part)))
                 at += len(part)
     return runs

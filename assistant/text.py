@@ -105,6 +105,12 @@ def stems(text: str) -> set[str]:
     return {stem(w) for w in content_words(text)}
 
 
+def same_word(a: str, b: str) -> bool:
+    """Two stems of one word in another form ('director' / 'direct', 'consul' / 'consular'):
+    equal, or one of five letters or more begins the other."""
+    return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
+
+
 def squash(text: str) -> str:
     """Whitespace runs to one space."""
     return re.sub(r"\s+", " ", text).strip()
