@@ -45,7 +45,7 @@ from .corpus import MONTHS
 from .question import question_type
 from .reader import abstain, closest_sections
 from .records import Answer, Chunk, Citation, Unit
-from .text import fold, same_word, stem, words
+from .text import fold, same_word, stem, weight_share, words
 
 if TYPE_CHECKING:
     from .retrieval import Hit
@@ -279,12 +279,13 @@ class ExtractiveAnswerer:
                 return True
         return False
 
-    def _fits(self, cand: Candidate, qtype: str, question: str) -> bool:
+    def _fits(self, cand: Candidate, qtype: str, asked_words: set[str], figures: list[str]) -> bool:
+        """Can the unit answer the type? `asked_words` and `figures`: the question's words
+        and numbers, read once per question."""
         text = cand.unit.text
         if qtype == "date":
             return self._dated(cand.row)
         if qtype == "number":
-            figures = re.findall(r"\d[\d,.]*\d|\d", question)
             if not figures:
                 return self._counted(cand.row)
             # Years, ordinals ('42nd edition') and the question's own figures are not counts.
@@ -293,8 +294,7 @@ class ExtractiveAnswerer:
                 text = re.sub(rf"(?<![\d,.]){re.escape(figure)}(?![\d,.])", "", text)
             return bool(HAS_NUMBER.search(text))
         if qtype in ("who", "where"):
-            asked = set(words(question))
-            return any(w[:1].isupper() and fold(w) not in asked for w in re.findall(r"[\w'-]+", text)[1:])
+            return any(w[:1].isupper() and fold(w) not in asked_words for w in re.findall(r"[\w'-]+", text)[1:])
         return True
 
     def _dated(self, row: int) -> bool:
@@ -368,9 +368,10 @@ class ExtractiveAnswerer:
         ranked.sort(key=lambda c: c.score, reverse=True)
         # A year other than the report's own is as binding as a name: "…in 2023?"
         years = [[y] for y in re.findall(r"\b(?:19|20)\d\d\b", question) if y != self.own_year]
+        asked_words, figures = set(words(question)), re.findall(r"\d[\d,.]*\d|\d", question)
         fitting = [
             c for c in ranked
-            if self._fits(c, q.qtype, question) and c.score > 0 and all(self._mentions(c.row, y, entry=True) for y in years)
+            if self._fits(c, q.qtype, asked_words, figures) and c.score > 0 and all(self._mentions(c.row, y, entry=True) for y in years)
         ]
         top = ranked[0] if ranked else None
         if (
@@ -425,13 +426,7 @@ class ExtractiveAnswerer:
         return rows
 
     def _weight_share(self, q: Question, lacking: set[str]) -> float:
-        """The rarity-weighted share of the question's words that `lacking` holds."""
-        if not lacking:
-            return 0.0
-        top = self.max_idf
-        weights = {t: self.idf.get(t, top) for t in q.terms}
-        weights.update({t: self.idf.get(t, top) for t in lacking if t not in weights})
-        return sum(weights[t] for t in lacking) / sum(weights.values())
+        return weight_share(q.terms, lacking, self.idf, self.max_idf)
 
     def _entries_naming(self, q: Question, fitting: list[Candidate]) -> list[Candidate]:
         """For 'Which events did <a network>…?': the best sentence of each entry of the best

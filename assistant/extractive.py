@@ -43,7 +43,7 @@ from .reader import Conversation, abstain, closest_sections
 from .records import Answer, Chunk, Citation, Unit
 from .retrieval import Hit
 from .spans import short_span
-from .text import DATE, MONTHS, NAME, NUMBER, YEAR, fold, stem, stems, words
+from .text import DATE, MONTHS, NAME, NUMBER, YEAR, fold, stem, stems, weight_share, words
 
 WEIGHTS_PATH = Path(__file__).with_name("reader_weights.json")
 
@@ -309,10 +309,7 @@ class ExtractiveReader:
     def _unknown_name_share(self, q: Question) -> float:
         """The rarity-weighted share of the question held by names the report never mentions."""
         unknown = {stem(w) for n in q.names if not self._rows_naming(n, limit=1) for w in words(n[0])}
-        if not unknown:
-            return 0.0
-        weights = {t: self.idf.get(t, self.max_idf) for t in {*q.terms, *unknown}}
-        return sum(weights[t] for t in unknown) / sum(weights.values())
+        return weight_share(q.terms, unknown, self.idf, self.max_idf)
 
     def support(self, q: Question, ranked: Sequence[Candidate]) -> float:
         w = self.weights

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Iterable, Mapping
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
@@ -109,6 +110,16 @@ def same_word(a: str, b: str) -> bool:
     """Two stems of one word in another form ('director' / 'direct', 'consul' / 'consular'):
     equal, or one of five letters or more begins the other."""
     return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
+
+
+def weight_share(terms: Iterable[str], part: set[str], idf: Mapping[str, float], unseen: float) -> float:
+    """The rarity-weighted share of a question's stems (`terms`, with `part`) that `part`
+    holds; a stem the corpus lacks weighs `unseen` (the rarest weight)."""
+    if not part:
+        return 0.0
+    weights = {t: idf.get(t, unseen) for t in terms}
+    weights.update({t: idf.get(t, unseen) for t in part if t not in weights})
+    return sum(weights[t] for t in part) / sum(weights.values())
 
 
 def squash(text: str) -> str:
