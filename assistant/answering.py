@@ -594,7 +594,7 @@ class RuleReader:
 
     def answer(self, question: str, passages: Sequence[Hit], conversation: object = None) -> Answer:
         from .extractive import NOTICE_IT
-        from .spans import short_span
+        from .spans import short_answer, short_span
         from .question import read_question as read
 
         q = read(question)
@@ -602,8 +602,8 @@ class RuleReader:
             return Answer(question, NOTICE_IT, True, [], qtype=q.qtype, notice=NOTICE_IT,
                           suggestions=closest_sections(passages))
         answer = self.answerer.answer_with(question, self.embed(question), passages)
-        if answer.abstained or not answer.citations:
-            return answer
+        if answer.abstained or not answer.citations or answer.short_answer:
+            return answer  # a table's count comes with its own short answer
         first = answer.citations[0]
         if len(answer.citations) > 1 and (q.qtype == "list" or answer.answer.startswith("- ")):
             # A list: its items by name (each row's or entry's heading), once each.
@@ -613,7 +613,7 @@ class RuleReader:
             spans = [(short_span(q, c.quote, c.heading, self.span_coef) or c.quote, c.section) for c in answer.citations[:2]]
             answer.short_answer = " or ".join(f"{span} (§{section})" for span, section in spans)
             return answer
-        short = short_span(q, first.quote, first.heading, self.span_coef)
+        short = short_answer(q, [(c.quote, c.heading) for c in answer.citations[:3]], self.span_coef)
         if short and fold(short) not in fold(answer.answer[: len(short) + 40]):
             answer.answer = f"{short}: {answer.answer}"
         answer.short_answer = short or first.quote

@@ -228,6 +228,7 @@ class Outcome:
     citation_ok: bool | None = None  # None: not scored (unanswerable or abstained)
     any_citation_ok: bool | None = None
     short_correct: bool = False  # the short answer alone holds the gold
+    short_answer: str = ""
     claims_dropped: int = 0
 
     @property
@@ -272,6 +273,7 @@ def score(item: QAItem, reply: Reply, retrieved: list[list[str]], latency_ms: fl
     )
     if not item.answerable:
         return outcome
+    outcome.short_answer = reply.short_answer
     outcome.short_correct = not reply.abstained and is_correct(reply.short_answer, item.answers)
     hits = matched_groups(reply.answer, item.answers)
     outcome.missed = [i for i, hit in enumerate(hits) if not hit]
@@ -312,6 +314,7 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "confidently_wrong": sum(not o.abstained and not o.correct for o in answerable)
         + sum(not o.abstained for o in unanswerable),
         "median_answer_words": percentile([len(o.answer.split()) for o in answered], 50),
+        "median_short_words": percentile([len(o.short_answer.split()) for o in answered if o.short_answer], 50),
         "short_answer_accuracy": share(sum(o.short_correct for o in answerable), len(answerable)),
         "claims_dropped_per_answer": share(sum(o.claims_dropped for o in outcomes), len(outcomes)),
         "latency_p50_ms": percentile(latencies, 50),
@@ -571,6 +574,7 @@ METRIC_ROWS = [
     ("confidently_wrong", "confidently wrong (answered without the gold, or answered an unanswerable)"),
     ("short_answer_accuracy", "short answer holds the gold"),
     ("median_answer_words", "median answer length (words)"),
+    ("median_short_words", "median short answer length (words)"),
     ("claims_dropped_per_answer", "claims dropped per answer (llm reader)"),
     ("latency_p50_ms", "latency p50 (ms)"),
     ("latency_p95_ms", "latency p95 (ms)"),

@@ -232,12 +232,16 @@ def fit_guard(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     return weights
 
 
+SPAN_C = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # the span models' regularisation strengths tried
+
+
 def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print,
               folds: int = 5) -> dict[str, list[float]]:
-    """Fit the short-answer span models (`spans.SPAN_FEATURES`), one per kind (numbers;
-    names for who/where): over the first cited sentence of every right dev answer, a
-    candidate span is labelled by whether it holds a gold answer. Prints the out-of-fold
-    share of questions whose best span holds the gold, against the neutral weights."""
+    """Fit the short-answer span models (`spans.SPAN_FEATURES`), one per kind: over the
+    quoted sentences of every right dev answer, a candidate span is labelled by whether it
+    holds a gold answer. A model is kept only where its out-of-fold best span holds the gold
+    more often than the default does: the neutral ranking, or for 'thing' questions (which
+    have none) the quoted sentence itself. Prints both shares."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
@@ -246,40 +250,53 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     from .spans import NEUTRAL, SPAN_FEATURES, kind_of, span_candidates
 
     data: dict[str, list[tuple[int, np.ndarray, int]]] = {kind: [] for kind in SPAN_FEATURES}
+    sentence_holds: dict[str, dict[int, int]] = {kind: {} for kind in SPAN_FEATURES}
     for qi, item in enumerate(items):
         if not item.answerable:
             continue
         answer = assistant.ask_turns(list(item.turns))
-        kind = kind_of(answer.qtype)
+        q = read(answer.understood_as or item.question)
+        kind = kind_of(q)
         if answer.abstained or not kind or not answer.citations or not is_correct(answer.answer, item.answers):
             continue
-        q = read(answer.understood_as or item.question)
-        spans = span_candidates(q, answer.citations[0].quote)
+        spans = span_candidates(q, [(c.quote, c.heading) for c in answer.citations[:3]])
         labels = [int(any(fold(alt) in fold(s.text) for group in item.answers for alt in group)) for s in spans]
-        if any(labels):
-            data[kind] += [(qi, s.features, y) for s, y in zip(spans, labels)]
+        sentence_holds[kind][qi] = int(is_correct(answer.citations[0].quote, item.answers))
+        data[kind] += [(qi, s.features, y) for s, y in zip(spans, labels)]
     fitted: dict[str, list[float]] = {}
     for kind, rows in data.items():
+        if len({g for g, _, y in rows if y}) < folds:
+            continue
         groups = np.asarray([g for g, _, _ in rows])
         X = np.stack([f for _, f, _ in rows])
         y = np.asarray([label for _, _, label in rows])
 
         def top1(scores: np.ndarray) -> float:
-            best = {}
+            """Over every right answer of this kind: does the best-scored span hold the gold?"""
+            best: dict[int, tuple[float, int]] = {}
             for g, score, label in zip(groups, scores, y):
                 if g not in best or score > best[g][0]:
                     best[g] = (score, label)
-            return float(np.mean([label for _, label in best.values()]))
+            return sum(label for _, label in best.values()) / len(sentence_holds[kind])
 
-        model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
-        oof = np.zeros(len(y))
-        for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(X, y, groups):
-            oof[test] = model.fit(X[train], y[train]).decision_function(X[test])
-        neutral = X @ np.asarray(NEUTRAL[kind])
-        echo(f"  {kind} spans: {len(set(groups))} dev answers, {len(y)} candidates; best span holds the gold "
-             f"{top1(oof):.2f} out of fold (neutral weights {top1(neutral):.2f})")
-        if top1(oof) > top1(neutral):  # the fit is kept only where it beats the neutral ranking
-            model.fit(X, y)
+        def out_of_fold(c: float) -> float:
+            oof = np.zeros(len(y))
+            for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(X, y, groups):
+                model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+                oof[test] = model.fit(X[train], y[train]).decision_function(X[test])
+            return top1(oof)
+
+        # The regularisation too is chosen by its out-of-fold share.
+        share, c = max((out_of_fold(c), -c) for c in SPAN_C)
+        c = -c
+        if kind in NEUTRAL:
+            default, what = top1(X @ np.asarray(NEUTRAL[kind])), "neutral weights"
+        else:
+            default, what = sum(sentence_holds[kind].values()) / len(sentence_holds[kind]), "the whole sentence"
+        echo(f"  {kind} spans: {len(sentence_holds[kind])} right dev answers, {len(y)} candidates; best span "
+             f"holds the gold {share:.2f} out of fold at C={c} ({what} {default:.2f})")
+        if share > default:
+            model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(X, y)
             fitted[kind] = [*map(float, model.coef_[0]), float(model.intercept_[0])]
     return fitted
 

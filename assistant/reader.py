@@ -47,10 +47,23 @@ class Reader(Protocol):
 PART_BREAK = re.compile(r",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|since|in which|on which)\b)", re.I)
 
 
+# Where a part's question phrase ends and its clause begins: 'how many delegates | did …'.
+CLAUSE_START = re.compile(r"\b(?:did|does|do|is|was|are|were|has|have|had|will|can|could)\b", re.I)
+
+
 def split_parts(question: str) -> list[str]:
-    """'How many members…, and when did Torino join?' -> ['How many members…?', 'when did Torino join?']"""
+    """'How many members…, and when did Torino join?' -> ['How many members…?', 'when did Torino join?']
+
+    A part that is only a question phrase shares the other part's clause: 'When and where
+    was it held?' -> ['When was it held?', 'where was it held?']."""
     parts = [p.strip(" ,?") for p in PART_BREAK.split(question) if p.strip(" ,?")]
-    return [f"{p}?" for p in parts] if len(parts) > 1 else [question]
+    if len(parts) < 2:
+        return [question]
+    for i, part in enumerate(parts[:-1]):
+        clause = CLAUSE_START.search(parts[i + 1])
+        if not CLAUSE_START.search(part) and len(part.split()) <= 4 and clause:
+            parts[i] = f"{part} {parts[i + 1][clause.start():]}"
+    return [f"{p}?" for p in parts]
 
 
 def merge_answers(question: str, answers: Sequence[Answer]) -> Answer:

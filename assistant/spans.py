@@ -1,24 +1,30 @@
-"""The short answer: the span of the cited sentence that answers the question alone.
+"""The short answer: the span of the cited sentences that answers the question alone.
 
 "How many visitors…" -> "52,300 visitors"; "When…" -> "3 March 2024"; "Who…" -> "Maria
 Bianchi"; "Where…" -> "Palazzo Chiablese". Other questions have no span: the sentence is the
 answer.
 
-- Dates: the most specific date of the sentence, else of its heading (a dated entry).
-- Numbers and names: every number (with the words it counts) or capitalised run of the
-  sentence is a candidate; each gets the signals in `SPAN_FEATURES` (the question's words
-  around it and in it, the asked thing right after a number, an ordinal, a year, a number
-  or name the question itself gives, a person's name for "who", a place after "in/at/to"
-  for "where", an agent after "by", the distance to the question's words…), and a
-  logistic model per kind, fitted on dev by `fitting.fit_spans`, picks the best one.
-  Its weights sit in `reader_weights.json` beside the reader's and are passed in by the
-  readers; before any fit, neutral weights rank by the question's words around the span.
+- Candidates: every number (with the words it counts), date (also of the entry's heading)
+  or capitalised run of the quoted sentences, by the question's kind (`kind_of`).
+- Signals (`SPAN_FEATURES`): the question's words around it and in it, the asked thing
+  right after a number, an ordinal, a year, a figure or name the question itself gives, a
+  person's name for "who", a place after "in/at/to" for "where", an agent after "by", the
+  distance to the question's words, which quoted sentence it is in and how much of the
+  question that sentence covers…
+- A logistic model per kind, fitted on dev by `fitting.fit_spans` (its regularisation
+  chosen out of fold), picks the best span. A model is kept only where it beats the
+  neutral ranking (`NEUTRAL`: the first sentence, then the question's words around the
+  span); "which/what <noun>" questions have no neutral ranking and keep the sentence
+  unless a fitted model does better. The weights sit in `reader_weights.json` and are
+  passed in by the readers.
+- A question asking "how many" twice gets its two figures.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -27,17 +33,26 @@ from .text import DATE, NAME, NUMBER, STOPWORDS, YEAR, fold, same_word, squash, 
 
 NUMBER_FEATURES = (
     "around", "window", "asked", "ordinal", "year", "in_question", "first", "currency", "percent", "word_number",
+    "sentence", "coverage",
 )
 NAME_FEATURES = (
     "around", "in_question", "person", "person_who", "agent", "agent_who", "place", "place_where",
-    "distance", "first", "row_cell", "words", "sentence_start",
+    "distance", "first", "row_cell", "words", "sentence_start", "sentence", "coverage",
 )
-SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES}
+DATE_FEATURES = ("around", "heading", "year_only", "specific", "first", "sentence", "coverage")
+# "thing": a 'which/what <noun>' question ('which partner leads…'), answered by a name.
+SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "date": DATE_FEATURES, "thing": NAME_FEATURES}
+# Before any fit: the first sentence first; there, the question's words around a span. A
+# 'thing' question has no neutral ranking: without a fitted model its answer is the sentence.
 NEUTRAL = {
-    "number": [1.0, 0.1, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-    "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0],
+    "number": [1.0, 0.1, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
+    "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
+    "date": [0.0, -1.0, 0.0, 1.0, 0.0, -3.0, 0.0],
 }
 LOCATIVE = {"in", "at", "to", "from", "near", "into"}
+ENDS = STOPWORDS | {"de", "del", "di", "da", "&"}  # words a name neither begins nor ends with
+THING = re.compile(r"^(?:\w+ )?(?:which|what) (?!(?:is|was|are|were|did|does|do|has|have|had|can|will)\b)\w+")
+MANY = re.compile(r"\bhow (?:many|much)\b")
 
 
 @dataclass
@@ -45,53 +60,99 @@ class Span:
     text: str
     start: int
     features: np.ndarray
+    sentence: int = 0  # which of the quoted sentences it comes from
 
 
-def kind_of(qtype: str) -> str:
-    return {"number": "number", "who": "name", "where": "name"}.get(qtype, "")
+def kind_of(q: Question) -> str:
+    """Which span model answers the question: number, name (who/where), date, thing, or none."""
+    kind = {"number": "number", "who": "name", "where": "name", "date": "date"}.get(q.qtype, "")
+    if not kind and q.qtype == "fact" and THING.match(fold(q.text)):
+        return "thing"
+    return kind
 
 
 def short_span(q: Question, sentence: str, heading: str = "", span_coef: dict[str, list[float]] | None = None) -> str:
-    """The answer alone, as a span of the sentence; '' when the type gives no span.
+    """The answer alone, as a span of one sentence (or its heading's date); '' when none."""
+    return short_answer(q, [(sentence, heading)], span_coef)
+
+
+def short_answer(q: Question, quotes: Sequence[tuple[str, str]], span_coef: dict[str, list[float]] | None = None) -> str:
+    """The answer alone, as spans of the quoted sentences (each with its heading) joined;
+    '' when the question's kind gives no span."""
+    return ", ".join(s.text for s in best_spans(q, quotes, span_coef))
+
+
+def best_spans(q: Question, quotes: Sequence[tuple[str, str]], span_coef: dict[str, list[float]] | None = None) -> list[Span]:
+    """The spans that answer the question, in the order of the quotes; none when the
+    question's kind gives no span. A question asking 'how many' twice gets two figures.
 
     `span_coef`: the fitted models (`ReaderWeights.span_coef`, each kind's weights with its
     bias last); a kind without one, or fitted for other signals, ranks by `NEUTRAL`."""
-    if q.qtype == "date":
-        return _date_span(q, sentence, heading)
-    kind = kind_of(q.qtype)
-    if not kind:
-        return ""
-    spans = span_candidates(q, sentence)
-    if not spans:
-        return ""
+    kind = kind_of(q)
+    spans = span_candidates(q, quotes) if kind else []
     fitted = (span_coef or {}).get(kind, [])
-    w = np.asarray(fitted if len(fitted) == len(SPAN_FEATURES[kind]) + 1 else [*NEUTRAL[kind], 0.0])
+    if len(fitted) == len(SPAN_FEATURES.get(kind, ())) + 1:
+        w = np.asarray(fitted)
+    elif kind in NEUTRAL:
+        w = np.asarray([*NEUTRAL[kind], 0.0])
+    else:
+        return []
+    if not spans:
+        return []
     scores = np.stack([s.features for s in spans]) @ w[:-1] + w[-1]
-    return spans[int(np.argmax(scores))].text
+    wanted = max(1, len(MANY.findall(fold(q.text)))) if kind == "number" else 1
+    best: list[Span] = []
+    for i in np.argsort(-scores, kind="stable"):
+        if all(spans[i].text not in b.text and b.text not in spans[i].text for b in best):
+            best.append(spans[i])
+        if len(best) == wanted:
+            break
+    return sorted(best, key=lambda s: (s.sentence, s.start))
 
 
-def _date_span(q: Question, sentence: str, heading: str) -> str:
-    qwords = _question_words(q)
-    for text in (sentence, heading):
-        found = [m.group(0) for m in DATE.finditer(text)]
-        specific = [d for d in found if not YEAR.fullmatch(d) or fold(d) not in qwords]
-        if specific:
-            return max(specific, key=len)
-    return ""
+def span_candidates(q: Question, quotes: Sequence[tuple[str, str]]) -> list[Span]:
+    """Every candidate span of the quoted sentences for the question's kind, with its signals."""
+    kind = kind_of(q)
+    out: list[Span] = []
+    for i, (sentence, heading) in enumerate(quotes):
+        coverage = _share(stems(sentence), set(q.terms))
+        if kind == "number":
+            found = _number_spans(q, sentence)
+        elif kind in ("name", "thing"):
+            found = _name_spans(q, sentence)
+        elif kind == "date":
+            found = _date_spans(q, sentence, heading)
+        else:
+            found = []
+        for span in found:
+            span.sentence = i
+            span.features = np.append(span.features, [min(i, 2), coverage])
+        out += found
+    return out
 
 
-def span_candidates(q: Question, sentence: str) -> list[Span]:
-    """Every candidate span of the sentence for the question's kind, with its signals."""
-    kind = kind_of(q.qtype)
-    if kind == "number":
-        return _number_spans(q, sentence)
-    if kind == "name":
-        return _name_spans(q, sentence)
-    return []
+def _date_spans(q: Question, sentence: str, heading: str) -> list[Span]:
+    """Dates of the sentence, then of its heading (a dated entry); a year the question gives is no answer."""
+    qwords, qstems = _question_words(q), set(q.terms)
+    out = []
+    for from_heading, text in ((0.0, sentence), (1.0, heading)):
+        for m in DATE.finditer(text):
+            date = m.group(0)
+            year_only = bool(YEAR.fullmatch(date))
+            if year_only and fold(date) in qwords:
+                continue
+            f = np.array([
+                _share(stems(text[max(0, m.start() - 40): m.end() + 40]), qstems) if not from_heading else 0.0,
+                from_heading, float(year_only), min(len(date), 30) / 30, float(m.start() == 0),
+            ])
+            out.append(Span(date, m.start(), f))
+    return out
 
 
 def _question_words(q: Question) -> set[str]:
-    return {fold(w) for w in re.findall(r"[\w'-]+", q.text)}
+    """The question's words, and its names' other forms ('Ukrainian' -> 'ukraine'), folded."""
+    found = {fold(w) for w in re.findall(r"[\w'-]+", q.text)} | {form for name in q.names for form in name}
+    return found | {part for w in found for part in w.split("-")}
 
 
 def _share(found: set[str], wanted: set[str]) -> float:
@@ -137,9 +198,9 @@ def _name_spans(q: Question, sentence: str) -> list[Span]:
     for run, start, end in _name_runs(sentence):
         tokens = run.strip(" .,'’").split()
         # Trim the sentence's capitalised first word and the question's own words at either end.
-        while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in qwords):
+        while tokens and (fold(tokens[0]) in ENDS or fold(tokens[0]) in qwords):
             tokens.pop(0)
-        while tokens and (fold(tokens[-1]) in STOPWORDS or fold(tokens[-1]) in qwords):
+        while tokens and (fold(tokens[-1]) in ENDS or fold(tokens[-1]) in qwords):
             tokens.pop()
         text = " ".join(tokens)
         if not tokens or DATE.fullmatch(text):

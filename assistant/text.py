@@ -66,9 +66,9 @@ NUMBER = re.compile(
 )
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 DATE = re.compile(
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:and|-|–)\s*\d{{1,2}}(?:st|nd|rd|th)?)?\s+)?(?:{MONTHS})"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:and|-|–)\s*\d{{1,2}}(?:st|nd|rd|th)?)?\s+)?\b(?:{MONTHS})\b"
     rf"(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d))?(?:,?\s+(?:19|20)\d\d)?"
-    rf"(?:\s*[-–]\s*\d{{1,2}}\s+(?:{MONTHS})(?:\s+(?:19|20)\d\d)?)?"
+    rf"(?:\s*[-–]\s*\d{{1,2}}\s+(?:{MONTHS})\b(?:\s+(?:19|20)\d\d)?)?"
     rf"|\b(?:19|20)\d\d\b"
 )
 NAME = re.compile(r"(?:[A-Z][\w'’.&-]*|\d+[A-Z][\w-]*)(?:\s+(?:(?:of|de|del|di|da|the|and|for|&)\s+)?(?:[A-Z][\w'’.&-]*|\d[\w-]*))*")

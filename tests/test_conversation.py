@@ -80,6 +80,10 @@ def test_two_part_questions_split_and_merge() -> None:
         "when did Torino join?",
     ]
     assert split_parts("Who won the cup?") == ["Who won the cup?"]
+    # A part that is only its question phrase shares the other part's clause.
+    assert split_parts("When and where was the fair held?") == ["When was the fair held?", "where was the fair held?"]
+    assert split_parts("How many stalls and how many visitors did the fair have?") == [
+        "How many stalls did the fair have?", "how many visitors did the fair have?"]
     a = Answer("p1", "182 members. [1]", False, [Citation(1, "4", "Networks", "Club", "53–66", "182 members.", 10, 22)])
     b = Answer("p2", "Joined in 2015. [1] 182 members. [2]", False, [
         Citation(1, "4", "Networks", "Club", "53–66", "Joined in 2015.", 30, 45),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.extractive import FEATURES, GUARD_FEATURES, ReaderWeights, comparable
-from assistant.spans import SPAN_FEATURES, short_span
+from assistant.spans import SPAN_FEATURES, short_answer, short_span
 from assistant.fitting import describe
 from assistant.question import Vocabulary, correct, language, read_question
 from assistant.service import build_assistant
@@ -133,6 +133,25 @@ def test_two_figures_conflict_only_when_they_measure_the_same_thing(a: str, b: s
 )
 def test_short_spans_by_hand(question: str, sentence: str, span: str) -> None:
     assert short_span(read_question(question), sentence, span_coef=ReaderWeights.load().span_coef) == span
+
+
+@pytest.mark.parametrize(
+    "question, quotes, span",
+    [
+        # Asked twice 'how many': both figures.
+        ("How many athletes from how many countries will compete?",
+         [("The games will host 1,500 athletes from 102 countries.", "")], "1,500 athletes, 102 countries"),
+        # The answer may sit in the second quoted sentence.
+        ("Who led the restoration team?", [("The restoration team worked on the palace for two years.", ""),
+                                           ("The team was led by the architect Laura Rossi.", "")], "Laura Rossi"),
+        # 'Mayor' holds no month; the dated entry's heading gives the date.
+        ("When did the mayor visit the fair?", [("The Mayor visited the fair.", "12 May")], "12 May"),
+        # A name the question gives, in any of its forms, is not the answer.
+        ("Who met the Brazilian consul?", [("The Brazilian consul met Paolo Neri in Brazil.", "")], "Paolo Neri"),
+    ],
+)
+def test_short_answers_across_quotes_by_hand(question: str, quotes: list[tuple[str, str]], span: str) -> None:
+    assert short_answer(read_question(question), quotes, ReaderWeights.load().span_coef) == span
 
 
 def test_spelling_is_corrected_only_for_words_nobody_knows() -> None:
