@@ -44,6 +44,7 @@ import numpy as np
 from .corpus import MONTHS
 from .question import question_type
 from .reader import abstain, closest_sections
+from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
 from .text import fold, same_word, stem, weight_share, words
 
@@ -587,14 +588,13 @@ class RuleReader:
     name = "extractive"
 
     def __init__(self, answerer: ExtractiveAnswerer, embed: Callable[[str], Sequence[float]],
-                 span_coef: dict[str, list[float]] | None = None) -> None:
+                 spans: SpanModel | None = None) -> None:
         self.answerer = answerer
         self.embed = embed
-        self.span_coef = span_coef or {}  # the fitted short-answer models (`spans.py`)
+        self.spans = spans or SpanModel()  # what picks the short answer (`spans.py`)
 
     def answer(self, question: str, passages: Sequence[Hit], conversation: object = None) -> Answer:
         from .extractive import NOTICE_IT
-        from .spans import short_answer, short_span
         from .question import read_question as read
 
         q = read(question)
@@ -610,10 +610,10 @@ class RuleReader:
             answer.short_answer = ", ".join(dict.fromkeys(c.heading for c in answer.citations))
             return answer
         if answer.answer.startswith("The report gives two accounts") and len(answer.citations) > 1:
-            spans = [(short_span(q, c.quote, c.heading, self.span_coef) or c.quote, c.section) for c in answer.citations[:2]]
+            spans = [(self.spans.short_of(q, c.quote, c.heading) or c.quote, c.section) for c in answer.citations[:2]]
             answer.short_answer = " or ".join(f"{span} (§{section})" for span, section in spans)
             return answer
-        short = short_answer(q, [(c.quote, c.heading) for c in answer.citations[:3]], self.span_coef)
+        short = self.spans.short(q, [(c.quote, c.heading) for c in answer.citations[:3]])
         if short and fold(short) not in fold(answer.answer[: len(short) + 40]):
             answer.answer = f"{short}: {answer.answer}"
         answer.short_answer = short or first.quote

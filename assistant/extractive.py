@@ -42,7 +42,7 @@ from .question import Question, Vocabulary, read_question
 from .reader import Conversation, abstain, closest_sections
 from .records import Answer, Chunk, Citation, Unit
 from .retrieval import Hit
-from .spans import short_span
+from .spans import SpanModel
 from .text import DATE, MONTHS, NAME, NUMBER, YEAR, fold, stem, stems, weight_share, words
 
 WEIGHTS_PATH = Path(__file__).with_name("reader_weights.json")
@@ -126,6 +126,11 @@ class ExtractiveReader:
     """Picks, scores and cites the report's units that answer a question."""
 
     name = "extractive"
+
+    @property
+    def spans(self) -> SpanModel:
+        """The short-answer picker, with the span weights as fitted now."""
+        return SpanModel(self.weights.span_coef, self.vocab.lower)
 
     def __init__(
         self,
@@ -302,7 +307,7 @@ class ExtractiveReader:
         )
         second = ranked[1].p if len(ranked) > 1 else 0.0
         typed = q.qtype in ("number", "date", "who", "where")
-        span = float(bool(short_span(q, best.unit.text, best.chunk.heading, self.weights.span_coef))) if typed else 1.0
+        span = float(bool(self.spans.short_of(q, best.unit.text, best.chunk.heading))) if typed else 1.0
         f = best.features
         return np.array([best.p, f[0], f[2], f[4], f[5], unknown, names_unknown, best.p - second, span, f[12], f[13], f[14]])
 
@@ -365,7 +370,7 @@ class ExtractiveReader:
     def _sentence_answer(self, question: str, q: Question, ranked: list[Candidate]) -> Answer:
         best = ranked[0]
         chosen = [best]
-        figure = short_span(q, best.unit.text, best.chunk.heading, self.weights.span_coef)
+        figure = self.spans.short_of(q, best.unit.text, best.chunk.heading)
         conflict: Candidate | None = None
         if q.qtype in ("number", "date") and figure:
             conflict = next(
@@ -373,7 +378,7 @@ class ExtractiveReader:
                  if c.p >= self.weights.extra_ratio * best.p
                  and c.chunk.entry_id != best.chunk.entry_id
                  and c.features[5] >= best.features[5]
-                 and (other := short_span(q, c.unit.text, c.chunk.heading, self.weights.span_coef))
+                 and (other := self.spans.short_of(q, c.unit.text, c.chunk.heading))
                  and comparable(figure, other)
                  and self._same_subject(q, best, c)),
                 None,
@@ -389,7 +394,7 @@ class ExtractiveReader:
                     break
         citations = [cite(n, c) for n, c in enumerate(chosen, 1)]
         if conflict is not None:
-            second = short_span(q, conflict.unit.text, conflict.chunk.heading, self.weights.span_coef)
+            second = self.spans.short_of(q, conflict.unit.text, conflict.chunk.heading)
             short = f"{figure} (§{best.chunk.section_id}) or {second} (§{conflict.chunk.section_id})"
             text = (f"The report gives two figures: {figure} [1] and {second} [2]. "
                     f"“{best.unit.text}” [1] “{conflict.unit.text}” [2]")

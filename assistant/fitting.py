@@ -259,7 +259,7 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
         kind = kind_of(q)
         if answer.abstained or not kind or not answer.citations or not is_correct(answer.answer, item.answers):
             continue
-        spans = span_candidates(q, [(c.quote, c.heading) for c in answer.citations[:3]])
+        spans = span_candidates(q, [(c.quote, c.heading) for c in answer.citations[:3]], assistant.vocab.lower)
         labels = [int(any(fold(alt) in fold(s.text) for group in item.answers for alt in group)) for s in spans]
         sentence_holds[kind][qi] = int(is_correct(answer.citations[0].quote, item.answers))
         data[kind] += [(qi, s.features, y) for s, y in zip(spans, labels)]

@@ -109,9 +109,12 @@ class Vocabulary:
     """
 
     def __init__(self, texts: Iterable[str], english: Iterable[str] = ()) -> None:
+        texts = list(texts)
         self.counts: Counter[str] = Counter(w for t in texts for w in words(t))
         self.stems = {stem(w) for w in self.counts}
         self.english = frozenset(english)
+        # Words the report writes in lower case: a capitalised one of these is no name.
+        self.lower = frozenset(fold(w) for t in texts for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]+", t))
         self._choices = [w for w, n in self.counts.items() if len(w) >= 3 and not w.isdigit()]
 
     def knows(self, word: str) -> bool:

@@ -146,6 +146,7 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
     its claims checked)."""
     from .answering import ExtractiveAnswerer, RuleReader
     from .extractive import ExtractiveReader, GuardedReader, ReaderWeights
+    from .spans import SpanModel
 
     if settings.reader not in ("extractive", "rules", "fitted", "llm"):
         raise UserError(f"unknown reader {settings.reader!r}: use 'extractive', 'rules', 'fitted' or 'llm'")
@@ -153,7 +154,8 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
     weights = ReaderWeights.load()
     if settings.reader == "fitted":
         return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights)
-    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params), embed, weights.span_coef)
+    spans = SpanModel(weights.span_coef, vocab.lower)
+    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params), embed, spans)
     if settings.reader == "rules":
         return rules
     extractive = GuardedReader(rules, ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights))

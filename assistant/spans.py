@@ -23,7 +23,7 @@ answer.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -37,7 +37,7 @@ NUMBER_FEATURES = (
 )
 NAME_FEATURES = (
     "around", "in_question", "person", "person_who", "agent", "agent_who", "place", "place_where",
-    "distance", "first", "row_cell", "words", "sentence_start", "sentence", "coverage",
+    "distance", "first", "row_cell", "words", "sentence_start", "common", "cut", "title_off", "sentence", "coverage",
 )
 DATE_FEATURES = ("around", "heading", "year_only", "specific", "first", "sentence", "coverage")
 # "thing": a 'which/what <noun>' question ('which partner leads…'), answered by a name.
@@ -46,7 +46,7 @@ SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "date": DATE_
 # 'thing' question has no neutral ranking: without a fitted model its answer is the sentence.
 NEUTRAL = {
     "number": [1.0, 0.1, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
-    "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
+    "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
     "date": [0.0, -1.0, 0.0, 1.0, 0.0, -3.0, 0.0],
 }
 LOCATIVE = {"in", "at", "to", "from", "near", "into"}
@@ -71,46 +71,51 @@ def kind_of(q: Question) -> str:
     return kind
 
 
-def short_span(q: Question, sentence: str, heading: str = "", span_coef: dict[str, list[float]] | None = None) -> str:
-    """The answer alone, as a span of one sentence (or its heading's date); '' when none."""
-    return short_answer(q, [(sentence, heading)], span_coef)
+@dataclass(frozen=True)
+class SpanModel:
+    """What picks a short answer: the fitted models (`ReaderWeights.span_coef`, each kind's
+    weights with its bias last; a kind without one, or fitted for other signals, ranks by
+    `NEUTRAL`) and the words the report writes in lower case ('organised', not 'Paris'),
+    which tell a capitalised first word from a name."""
+
+    coef: dict[str, list[float]] = field(default_factory=dict)
+    common: frozenset[str] = frozenset()
+
+    def short(self, q: Question, quotes: Sequence[tuple[str, str]]) -> str:
+        """The answer alone, as spans of the quoted sentences (each with its heading)
+        joined; '' when the question's kind gives no span."""
+        return ", ".join(s.text for s in self.best(q, quotes))
+
+    def short_of(self, q: Question, sentence: str, heading: str = "") -> str:
+        """The answer alone from one sentence (or its heading's date)."""
+        return self.short(q, [(sentence, heading)])
+
+    def best(self, q: Question, quotes: Sequence[tuple[str, str]]) -> list[Span]:
+        """The spans that answer the question, in the order of the quotes. A question
+        asking 'how many' twice gets two figures."""
+        kind = kind_of(q)
+        fitted = self.coef.get(kind, [])
+        if len(fitted) == len(SPAN_FEATURES.get(kind, ())) + 1:
+            w = np.asarray(fitted)
+        elif kind in NEUTRAL:
+            w = np.asarray([*NEUTRAL[kind], 0.0])
+        else:
+            return []
+        spans = span_candidates(q, quotes, self.common)
+        if not spans:
+            return []
+        scores = np.stack([s.features for s in spans]) @ w[:-1] + w[-1]
+        wanted = max(1, len(MANY.findall(fold(q.text)))) if kind == "number" else 1
+        best: list[Span] = []
+        for i in np.argsort(-scores, kind="stable"):
+            if all(spans[i].text not in b.text and b.text not in spans[i].text for b in best):
+                best.append(spans[i])
+            if len(best) == wanted:
+                break
+        return sorted(best, key=lambda s: (s.sentence, s.start))
 
 
-def short_answer(q: Question, quotes: Sequence[tuple[str, str]], span_coef: dict[str, list[float]] | None = None) -> str:
-    """The answer alone, as spans of the quoted sentences (each with its heading) joined;
-    '' when the question's kind gives no span."""
-    return ", ".join(s.text for s in best_spans(q, quotes, span_coef))
-
-
-def best_spans(q: Question, quotes: Sequence[tuple[str, str]], span_coef: dict[str, list[float]] | None = None) -> list[Span]:
-    """The spans that answer the question, in the order of the quotes; none when the
-    question's kind gives no span. A question asking 'how many' twice gets two figures.
-
-    `span_coef`: the fitted models (`ReaderWeights.span_coef`, each kind's weights with its
-    bias last); a kind without one, or fitted for other signals, ranks by `NEUTRAL`."""
-    kind = kind_of(q)
-    spans = span_candidates(q, quotes) if kind else []
-    fitted = (span_coef or {}).get(kind, [])
-    if len(fitted) == len(SPAN_FEATURES.get(kind, ())) + 1:
-        w = np.asarray(fitted)
-    elif kind in NEUTRAL:
-        w = np.asarray([*NEUTRAL[kind], 0.0])
-    else:
-        return []
-    if not spans:
-        return []
-    scores = np.stack([s.features for s in spans]) @ w[:-1] + w[-1]
-    wanted = max(1, len(MANY.findall(fold(q.text)))) if kind == "number" else 1
-    best: list[Span] = []
-    for i in np.argsort(-scores, kind="stable"):
-        if all(spans[i].text not in b.text and b.text not in spans[i].text for b in best):
-            best.append(spans[i])
-        if len(best) == wanted:
-            break
-    return sorted(best, key=lambda s: (s.sentence, s.start))
-
-
-def span_candidates(q: Question, quotes: Sequence[tuple[str, str]]) -> list[Span]:
+def span_candidates(q: Question, quotes: Sequence[tuple[str, str]], common: frozenset[str] = frozenset()) -> list[Span]:
     """Every candidate span of the quoted sentences for the question's kind, with its signals."""
     kind = kind_of(q)
     out: list[Span] = []
@@ -119,7 +124,7 @@ def span_candidates(q: Question, quotes: Sequence[tuple[str, str]]) -> list[Span
         if kind == "number":
             found = _number_spans(q, sentence)
         elif kind in ("name", "thing"):
-            found = _name_spans(q, sentence)
+            found = _name_spans(q, sentence, common)
         elif kind == "date":
             found = _date_spans(q, sentence, heading)
         else:
@@ -190,38 +195,58 @@ def _number_spans(q: Question, sentence: str) -> list[Span]:
     return counts or out
 
 
-def _name_spans(q: Question, sentence: str) -> list[Span]:
+def _name_spans(q: Question, sentence: str, common: frozenset[str] = frozenset()) -> list[Span]:
     qstems, qwords = set(q.terms), _question_words(q)
     who, where = float(q.qtype == "who"), float(q.qtype == "where")
     anchors = [m.start() for m in re.finditer(r"[A-Za-z]+", sentence) if stem(fold(m.group(0))) in qstems]
+
+    def trimmed(token: str) -> bool:
+        """A word a name neither begins nor ends with: a function word, or the question's own."""
+        word = fold(token)
+        return word in ENDS or word in qwords or stem(word) in qstems
+
     out: list[Span] = []
     for run, start, end in _name_runs(sentence):
         tokens = run.strip(" .,'’").split()
-        # Trim the sentence's capitalised first word and the question's own words at either end.
-        while tokens and (fold(tokens[0]) in ENDS or fold(tokens[0]) in qwords):
+        # The sentence's first word is capitalised anyway: a word the report also writes in
+        # lower case ('Organised by…') does not begin a name there.
+        if start == 0 and tokens and fold(tokens[0]) in common:
             tokens.pop(0)
-        while tokens and (fold(tokens[-1]) in ENDS or fold(tokens[-1]) in qwords):
+        size = len(tokens)
+        while tokens and trimmed(tokens[0]):
+            tokens.pop(0)
+        while tokens and trimmed(tokens[-1]):
             tokens.pop()
-        text = " ".join(tokens)
-        if not tokens or DATE.fullmatch(text):
-            continue  # a month or a year is not who or where
+        cut = float(any(not fold(t) in ENDS for t in run.split()[: size - len(tokens)]) and len(tokens) < size)
+        if not any(t[:1].isupper() for t in tokens) or DATE.fullmatch(" ".join(tokens)):
+            continue  # a month, a year or an ordinal is not who or where
+        variants = [(tokens, 0.0)]
+        # Titles before a name ('Deputy Mayor …'): the report writes them in lower case too.
+        bare = list(tokens)
+        while len(bare) > 1 and fold(bare[0]) in common:
+            bare.pop(0)
+        if len(bare) < len(tokens) and any(fold(t) not in common for t in bare):
+            variants.append((bare, 1.0))
         before = re.findall(r"[A-Za-z]+", sentence[max(0, start - 20): start])
         previous = fold(before[-1]) if before else ""
-        person = float(2 <= len(tokens) <= 4 and not any(fold(t) in STOPWORDS for t in tokens))
         agent = float(previous == "by")
         place = float(previous in LOCATIVE)
         distance = min((abs(start - a) for a in anchors), default=200) / 100
-        f = np.array([
-            _share(stems(sentence[max(0, start - 40): end + 40]), qstems),
-            sum(fold(t) in qwords for t in tokens) / len(tokens),
-            person, person * who, agent, agent * who, place, place * where,
-            min(distance, 2.0),
-            0.0,  # set below: the earliest name of the sentence
-            float(start == 0 and " | " in sentence),
-            min(len(tokens), 6) / 6,
-            float(start == 0),
-        ])
-        out.append(Span(text, start, f))
+        for words_, stripped in variants:
+            person = float(2 <= len(words_) <= 4 and not any(fold(t) in STOPWORDS for t in words_))
+            f = np.array([
+                _share(stems(sentence[max(0, start - 40): end + 40]), qstems),
+                sum(fold(t) in qwords for t in words_) / len(words_),
+                person, person * who, agent, agent * who, place, place * where,
+                min(distance, 2.0),
+                0.0,  # set below: the earliest name of the sentence
+                float(start == 0 and " | " in sentence),
+                min(len(words_), 6) / 6,
+                float(start == 0),
+                sum(fold(t) in common for t in words_) / len(words_),
+                cut, stripped,
+            ])
+            out.append(Span(" ".join(words_), start, f))
     first, earliest = NAME_FEATURES.index("first"), min((s.start for s in out), default=0)
     for span in out:
         span.features[first] = float(span.start == earliest)

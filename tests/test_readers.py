@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.extractive import FEATURES, GUARD_FEATURES, ReaderWeights, comparable
-from assistant.spans import SPAN_FEATURES, short_answer, short_span
+from assistant.spans import SPAN_FEATURES, SpanModel
 from assistant.fitting import describe
 from assistant.question import Vocabulary, correct, language, read_question
 from assistant.service import build_assistant
@@ -132,7 +132,8 @@ def test_two_figures_conflict_only_when_they_measure_the_same_thing(a: str, b: s
     ],
 )
 def test_short_spans_by_hand(question: str, sentence: str, span: str) -> None:
-    assert short_span(read_question(question), sentence, span_coef=ReaderWeights.load().span_coef) == span
+    model = SpanModel(ReaderWeights.load().span_coef, Vocabulary([sentence]).lower)
+    assert model.short_of(read_question(question), sentence) == span
 
 
 @pytest.mark.parametrize(
@@ -148,10 +149,13 @@ def test_short_spans_by_hand(question: str, sentence: str, span: str) -> None:
         ("When did the mayor visit the fair?", [("The Mayor visited the fair.", "12 May")], "12 May"),
         # A name the question gives, in any of its forms, is not the answer.
         ("Who met the Brazilian consul?", [("The Brazilian consul met Paolo Neri in Brazil.", "")], "Paolo Neri"),
+        # A capitalised first word the text also writes in lower case begins no name.
+        ("Who organises the fair?", [("Organised by Rete Arte, the fair is organised yearly.", "")], "Rete Arte"),
     ],
 )
 def test_short_answers_across_quotes_by_hand(question: str, quotes: list[tuple[str, str]], span: str) -> None:
-    assert short_answer(read_question(question), quotes, ReaderWeights.load().span_coef) == span
+    model = SpanModel(ReaderWeights.load().span_coef, Vocabulary([s for s, _ in quotes]).lower)
+    assert model.short(read_question(question), quotes) == span
 
 
 def test_spelling_is_corrected_only_for_words_nobody_knows() -> None:
