@@ -46,7 +46,7 @@ from .question import question_type
 from .reader import abstain, closest_sections
 from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
-from .text import fold, same_word, stem, weight_share, words
+from .text import affirmed, fold, same_word, stem, weight_share, words
 
 if TYPE_CHECKING:
     from .retrieval import Hit
@@ -188,10 +188,11 @@ def figure_of(text: str, q: Question) -> str:
 
 
 def read_question(text: str) -> Question:
-    terms = stems(text)
+    wanted = affirmed(text)
+    terms = stems(wanted)
     # "French" asks about France: a demonym counts as matched by its country too.
-    terms |= {stem(fold(DEMONYMS[w])) for w in words(text) if w in DEMONYMS}
-    return Question(text, question_type(text), sorted(terms), question_names(text), asked_thing(text))
+    terms |= {stem(fold(DEMONYMS[w])) for w in words(wanted) if w in DEMONYMS}
+    return Question(text, question_type(text), sorted(terms), question_names(wanted), asked_thing(wanted))
 
 
 @dataclass

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .text import DEMONYMS, STOPWORDS, fold, stem, words
+from .text import DEMONYMS, STOPWORDS, affirmed, fold, stem, words
 
 # rapidfuzz's normalised similarity (0-100) above which an unknown word is read as a
 # report word: one edit in a five-letter word scores 80 ("mayer" -> "mayor").
@@ -189,10 +189,11 @@ def read_question(text: str, vocab: Vocabulary | None = None) -> Question:
     fixes: dict[str, str] = {}
     if vocab is not None and lang == "en":
         text, fixes = correct(text, vocab)
-    terms = {stem(w) for w in words(text) if w not in STOPWORDS}
-    terms |= {stem(w) for w in words(" ".join(DEMONYMS[w] for w in words(text) if w in DEMONYMS))}
-    years = re.findall(r"\b(?:19|20)\d\d\b", text)
-    return Question(text, question_type(text), sorted(terms), question_names(text), fixes, lang, asked_thing(text), years)
+    wanted = affirmed(text)
+    terms = {stem(w) for w in words(wanted) if w not in STOPWORDS}
+    terms |= {stem(w) for w in words(" ".join(DEMONYMS[w] for w in words(wanted) if w in DEMONYMS))}
+    years = re.findall(r"\b(?:19|20)\d\d\b", wanted)
+    return Question(text, question_type(text), sorted(terms), question_names(wanted), fixes, lang, asked_thing(wanted), years)
 
 
 def english_words(model_path: str) -> list[str]:

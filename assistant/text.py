@@ -125,3 +125,15 @@ def weight_share(terms: Iterable[str], part: set[str], idf: Mapping[str, float],
 def squash(text: str) -> str:
     """Whitespace runs to one space."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+# What a question sets aside: '(not honorary)', 'other than Paris', 'excluding the fees'.
+NEGATED = re.compile(
+    r"\((?i:not|excluding|except)\b[^)]*\)"
+    r"|\b(?i:excluding|except(?: for)?|other than|apart from|not counting)\s+(?:the\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]+)*"
+)
+
+
+def affirmed(text: str) -> str:
+    """The question without what it sets aside, so those words are not looked for."""
+    return NEGATED.sub(" ", text)

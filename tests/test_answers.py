@@ -168,3 +168,22 @@ def test_a_region_the_report_never_names_does_not_veto_a_strong_match(assistant)
     assert not plain.abstained and not regional.abstained
     assert plain.citations[0].quote == regional.citations[0].quote
     assert plain.citations[0].section == "3.1"
+
+
+def test_what_the_question_sets_aside_is_not_looked_for(assistant) -> None:
+    """'(not an honorary one)' picks the table's other consulates, not the honorary ones."""
+    general = [c for c in assistant.chunks if c.kind == "row" and "general" in c.group.lower()]
+    for question in ("Which countries have a consulate general in the city (not an honorary one)?",
+                     "Which countries keep a consulate general in Torino, other than honorary ones?"):
+        answer = assistant.ask(question)
+        assert not answer.abstained and general
+        assert {c.quote for c in answer.citations} <= {c.units[0].text for c in general}
+
+
+def test_affirmed_drops_only_what_is_set_aside() -> None:
+    from assistant.text import affirmed
+
+    assert "honorary" not in affirmed("Which consulates (not honorary) are there?")
+    assert "Paris" not in affirmed("Which cities other than Paris hosted it?")
+    assert "hosted" in affirmed("Which cities other than Paris hosted it?")
+    assert affirmed("Who did not attend?") == "Who did not attend?"
