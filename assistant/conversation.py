@@ -29,6 +29,7 @@ PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 THING = re.compile(r"\b(it|its|they|them|their|there|this one|that one)\b", re.I)
 ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(.+?)\??$|^and\s+(.+?)\??$", re.I)
 PREPOSITIONS = {"for", "in", "at", "on", "to", "from", "with", "during", "by", "of"}
+JOINERS = {"of", "de", "del", "di", "da", "the", "and", "for", "&"}
 _LEADS = {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was", "the", "a"}
 
 
@@ -54,9 +55,12 @@ def main_name(question: str) -> str:
     return max(spans, key=len) if spans else ""
 
 
-def _people(text: str, exclude: str) -> list[str]:
+def _people(text: str, exclude: str, common: frozenset[str] = frozenset()) -> list[str]:
+    """Names of two words or more that are not all words the report also writes in lower
+    case: 'Maria Rossi', not 'Honorary Consulates'."""
     return [s for s in (m.group(0) for m in NAME.finditer(text)) if len(s.split()) >= 2 and s not in exclude
-            and fold(s.split()[0]) not in _LEADS]
+            and fold(s.split()[0]) not in _LEADS
+            and sum(fold(w) not in common for w in s.split() if fold(w) not in JOINERS) >= 2]
 
 
 def _entities(turn: Turn, pronoun: str = "it") -> list[str]:
@@ -96,7 +100,13 @@ def _in_place_of(pronoun: str, subject: str) -> str:
 
 
 class RuleRewriter:
-    """Resolve references to the previous turn; leave standalone questions alone."""
+    """Resolve references to the previous turn; leave standalone questions alone.
+
+    `common`: the words the report writes in lower case, which tell a person's name from
+    a capitalised title ('Honorary Consulates')."""
+
+    def __init__(self, common: frozenset[str] = frozenset()) -> None:
+        self.common = common
 
     def rewrite(self, question: str, conversation: Conversation) -> Rewrite:
         q = question.strip()
@@ -111,7 +121,8 @@ class RuleRewriter:
         body = body[:1].upper() + body[1:]
         pronoun = PERSON.search(body)
         if pronoun:
-            people = _people(last.answer.short_answer, previous) or _people(last.answer.answer, previous)
+            people = (_people(last.answer.short_answer, previous, self.common)
+                      or _people(last.answer.answer, previous, self.common))
             if people:
                 return Rewrite(PERSON.sub(lambda p: _in_place_of(p.group(0), people[0]), body, count=1))
         thing = THING.search(body)

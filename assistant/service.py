@@ -207,6 +207,6 @@ def build_assistant(
         save_parsed(settings, report, chunks)
     retriever = Retriever(handle, chunks, settings, mode=retrieval)
     vocab = Vocabulary([report.text], english_words(settings.model_path))
-    assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(), vocab, handle.manifest)  # type: ignore[arg-type]
+    assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(vocab.lower), vocab, handle.manifest)  # type: ignore[arg-type]
     assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, embed_model)
     return assistant

@@ -233,7 +233,8 @@ def _name_spans(q: Question, sentence: str, common: frozenset[str] = frozenset()
         place = float(previous in LOCATIVE)
         distance = min((abs(start - a) for a in anchors), default=200) / 100
         for words_, stripped in variants:
-            person = float(2 <= len(words_) <= 4 and not any(fold(t) in STOPWORDS for t in words_))
+            person = float(2 <= len(words_) <= 5 and not any(fold(t) in STOPWORDS for t in words_)
+                           and sum(fold(t) not in common for t in words_) >= 2)
             f = np.array([
                 _share(stems(sentence[max(0, start - 40): end + 40]), qstems),
                 sum(fold(t) in qwords for t in words_) / len(words_),

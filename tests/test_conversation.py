@@ -26,6 +26,14 @@ def test_he_resolves_to_the_person_the_answer_named() -> None:
     assert "Maria Rossi" in rewrite("Who did he beat?", before)
 
 
+def test_he_is_a_person_not_a_capitalised_title() -> None:
+    """With the report's lower-case words known, 'Honorary Consulates' is no one to point to."""
+    before = said("Who chairs the Harbour Council?", "Honorary Consulates met; Maria Rossi was elected chair.",
+                  short="Honorary Consulates", qtype="who")
+    understood = RuleRewriter(frozenset({"honorary", "consulates", "met", "chair"})).rewrite("Where is he from?", before)
+    assert "Maria Rossi" in understood.question
+
+
 def test_it_resolves_to_the_entity_a_which_question_got() -> None:
     before = said("Which Patagonian city signed a pact with us in May?", "“The pact with Ushuaia…”", short="Ushuaia", qtype="where")
     understood = rewrite("What project did its mayor present?", before)
