@@ -126,6 +126,7 @@ def question_names(text: str) -> list[list[str]]:
     return [n for n in names if not all(w in STOPWORDS for w in n[0].split())]
 
 
+DATE_WORDS = {stem(w) for w in ("date", "dates", "day", "days", "month", "year", "time")}
 AUXILIARIES = {"do", "does", "did", "is", "was", "are", "were", "has", "have", "had", "will", "would", "can"}
 PREPOSITIONS = {"of", "for", "in", "at", "on", "to", "by", "with", "from", "during", "about"}
 
@@ -146,7 +147,8 @@ def asked_thing(text: str) -> set[str]:
         m = owned or m
     if not m:
         return set()
-    skip = {w for n in question_names(text) for form in n for w in form.split()} | GENERIC_NAMES | STOPWORDS
+    named = {w for n in question_names(text) for form in n for w in form.split()}
+    skip = named | GENERIC_NAMES | STOPWORDS
     tokens = [t.removesuffix("'s") for t in re.findall(r"[a-z0-9']+", m.group(1))]
     if counting and tokens and tokens[0] in AUXILIARIES:
         # 'how much does Torino pay': what is counted is the verb after the subject.
@@ -157,8 +159,8 @@ def asked_thing(text: str) -> set[str]:
         if token in PREPOSITIONS and wanted:
             break
         if token in skip or token in PREPOSITIONS or token in AUXILIARIES:
-            if wanted and token not in skip:
-                break
+            if wanted and (token not in skip or token in named or token in GENERIC_NAMES):
+                break  # a verb, a preposition or a name ends what is asked
             continue
         wanted.append(token)
         if counting and (token.endswith("s") or len(wanted) == 2):
@@ -192,7 +194,11 @@ def read_question(text: str) -> Question:
     terms = stems(wanted)
     # "French" asks about France: a demonym counts as matched by its country too.
     terms |= {stem(fold(DEMONYMS[w])) for w in words(wanted) if w in DEMONYMS}
-    return Question(text, question_type(text), sorted(terms), question_names(wanted), asked_thing(wanted))
+    qtype = question_type(text)
+    asked = asked_thing(wanted)
+    if qtype == "date":
+        asked -= DATE_WORDS  # 'what were the dates…': any date names them
+    return Question(text, qtype, sorted(terms), question_names(wanted), asked)
 
 
 @dataclass

@@ -187,3 +187,11 @@ def test_affirmed_drops_only_what_is_set_aside() -> None:
     assert "Paris" not in affirmed("Which cities other than Paris hosted it?")
     assert "hosted" in affirmed("Which cities other than Paris hosted it?")
     assert affirmed("Who did not attend?") == "Who did not attend?"
+
+
+def test_what_is_asked_ends_at_a_name_and_a_date_question_needs_no_date_word() -> None:
+    from assistant.answering import asked_thing, read_question as read_rules
+
+    assert asked_thing("Who were the other runners Maria Rossi beat in May?") == {"runner"}
+    assert asked_thing("How many visitors came to the fair?") == {"visitor"}
+    assert read_rules("What were the dates of the harbour fair?").asked == set()
