@@ -135,12 +135,14 @@ def asked_thing(text: str) -> set[str]:
     """Stems of what the question asks for, which the answering sentence must name.
 
     'How many visitors came…' -> {'visitor'}; 'What is the X's annual budget?' ->
-    {'annual', 'budget'}; 'How much does X spend…' -> {'spend'}. Names are left out:
-    they are checked apart.
+    {'annual', 'budget'}; 'How much does X spend…' -> {'spend'}; 'Why did X end its
+    twinning…' -> {'end', 'twin'}. Names are left out: they are checked apart.
     """
     q = fold(text)
     counting = re.search(r"\bhow (?:many|much)\s+(.+)", q)
-    m = counting or re.search(r"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:(?:the|a|an|its|his|her|their)\s+|\w+'s\s+)(.+)", q)
+    # 'Why did Torino end its twinning…': what is to be explained must be named.
+    why = re.search(r"^(?:and\s+)?why\s+(?:did|does|do|is|was|are|were|has|have|had)\s+(.+)", q)
+    m = counting or why or re.search(r"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:(?:the|a|an|its|his|her|their)\s+|\w+'s\s+)(.+)", q)
     if not counting:
         # 'What was <a name of several words>'s budget…': the thing owned is what is asked.
         owned = re.search(r"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:\w+\s+){1,5}?\w+'s\s+(.+)", q)
@@ -149,7 +151,7 @@ def asked_thing(text: str) -> set[str]:
         return set()
     named = {w for n in question_names(text) for form in n for w in form.split()}
     skip = named | GENERIC_NAMES | STOPWORDS
-    tokens = [t.removesuffix("'s") for t in re.findall(r"[a-z0-9']+", m.group(1))]
+    tokens = [t.removesuffix("'s") for t in re.findall(r"[a-z0-9']+", m.group(1)) if not (why and t.isdigit())]
     if counting and tokens and tokens[0] in AUXILIARIES:
         # 'how much does Torino pay': what is counted is the verb after the subject.
         rest = [t for t in tokens[1:] if t not in skip]
