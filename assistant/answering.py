@@ -610,7 +610,7 @@ class RuleReader:
         if q.language != "en":
             return Answer(question, NOTICE_IT, True, [], qtype=q.qtype, notice=NOTICE_IT,
                           suggestions=closest_sections(passages))
-        answer = self.answerer.answer_with(question, self.embed(question), passages)
+        answer = self.answerer.answer_with(question, self.embed(affirmed(question)), passages)
         if answer.abstained or not answer.citations or answer.short_answer:
             return answer  # a table's count comes with its own short answer
         first = answer.citations[0]
