@@ -614,13 +614,17 @@ class RuleReader:
         if answer.abstained or not answer.citations or answer.short_answer:
             return answer  # a table's count comes with its own short answer
         first = answer.citations[0]
-        if len(answer.citations) > 1 and (q.qtype == "list" or answer.answer.startswith("- ")):
-            # A list: its items by name (each row's or entry's heading), once each.
-            answer.short_answer = ", ".join(dict.fromkeys(c.heading for c in answer.citations))
-            return answer
+        if q.qtype == "list" or answer.answer.startswith("- "):
+            # A list: the names one entry lists, else its items by name (each row's or
+            # entry's heading), once each.
+            headings = list(dict.fromkeys(c.heading for c in answer.citations))
+            listed = self.spans.enumeration(q, [c.quote for c in answer.citations]) if len(headings) == 1 else ""
+            if listed or len(answer.citations) > 1:
+                answer.short_answer = listed or ", ".join(headings)
+                return answer
         if answer.answer.startswith("The report gives two accounts") and len(answer.citations) > 1:
             spans = [(self.spans.short_of(q, c.quote, c.heading) or c.quote, c.section) for c in answer.citations[:2]]
-            answer.short_answer = " or ".join(f"{span} (§{section})" for span, section in spans)
+            answer.short_answer = " or ".join(dict.fromkeys(f"{span} (§{section})" for span, section in spans))
             return answer
         short = self.spans.short(q, [(c.quote, c.heading) for c in answer.citations[:3]])
         if short and fold(short) not in fold(answer.answer[: len(short) + 40]):

@@ -90,6 +90,25 @@ class SpanModel:
         """The answer alone from one sentence (or its heading's date)."""
         return self.short(q, [(sentence, heading)])
 
+    def enumeration(self, q: Question, sentences: Sequence[str]) -> str:
+        """The names one sentence lists ('Torino, Rome and Saragozza'), the earliest
+        sentence first; of its lists, the one most made of names (words the report never
+        writes in lower case), then the one the question's words lead into, then the
+        longest; '' when none is mostly names."""
+        qwords = _question_words(q)
+        for sentence in sentences:
+            scored = []
+            for m in ENUMERATION.finditer(sentence):
+                items = [i for i in re.split(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+", m.group(0)) if i]
+                named = [i for i in items if any(fold(w) not in self.common and fold(w) not in qwords
+                                                 and fold(w) not in ENDS for w in re.findall(r"[\w'’-]+", i))]
+                if len(named) * 2 >= len(items):
+                    near = _share(stems(sentence[max(0, m.start() - 40): m.start()]), set(q.terms))
+                    scored.append((len(named) / len(items), near, len(items), m.group(0)))
+            if scored:
+                return max(scored)[-1]
+        return ""
+
     def best(self, q: Question, quotes: Sequence[tuple[str, str]]) -> list[Span]:
         """The spans that answer the question, in the order of the quotes. A question
         asking 'how many' twice gets two figures."""
@@ -268,3 +287,7 @@ def _name_runs(sentence: str) -> list[tuple[str, int, int]]:
                     runs.append((part, at, at + len(part)))
                 at += len(part)
     return runs
+
+
+_ITEM = rf"(?:the\s+)?(?:{NAME.pattern})"
+ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})+(?:,?\s+(?:and|&)\s+{_ITEM})?|{_ITEM}\s+(?:and|&)\s+{_ITEM}")

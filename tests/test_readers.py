@@ -168,3 +168,12 @@ def test_spelling_is_corrected_only_for_words_nobody_knows() -> None:
 def test_language_is_told_by_its_function_words() -> None:
     assert language("Chi ha vinto la gara di Torino?") == "it"
     assert language("Who won the race in Torino?") == "en"
+
+
+def test_a_list_question_gets_the_names_a_sentence_lists() -> None:
+    text = ("The harbour dialogue brought together Ushuaia, Rawson and Trelew. "
+            "Its sessions covered Design, Assembly and Testing; design and testing were done by assembly.")
+    model = SpanModel({}, Vocabulary([text]).lower)
+    q = read_question("Which cities took part in the harbour dialogue?")
+    assert model.enumeration(q, text.split(". ")) == "Ushuaia, Rawson and Trelew"
+    assert model.enumeration(q, ["Its sessions covered Design, Assembly and Testing."]) == ""
