@@ -286,9 +286,10 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
                 oof[test] = model.fit(X[train], y[train]).decision_function(X[test])
             return top1(oof)
 
-        # The regularisation too is chosen by its out-of-fold share.
-        share, c = max((out_of_fold(c), -c) for c in SPAN_C)
-        c = -c
+        # The regularisation too is chosen by its out-of-fold share; a tie goes to the stronger.
+        shares = {c: out_of_fold(c) for c in SPAN_C}
+        c = max(SPAN_C, key=lambda c: (shares[c], -c))
+        share = shares[c]
         if kind in NEUTRAL:
             default, what = top1(X @ np.asarray(NEUTRAL[kind])), "neutral weights"
         else:

@@ -231,12 +231,12 @@ def _name_spans(q: Question, sentence: str, common: frozenset[str] = frozenset()
         # lower case ('Organised by…') does not begin a name there.
         if start == 0 and tokens and fold(tokens[0]) in common:
             tokens.pop(0)
-        size = len(tokens)
+        dropped = []
         while tokens and trimmed(tokens[0]):
-            tokens.pop(0)
+            dropped.append(tokens.pop(0))
         while tokens and trimmed(tokens[-1]):
-            tokens.pop()
-        cut = float(any(not fold(t) in ENDS for t in run.split()[: size - len(tokens)]) and len(tokens) < size)
+            dropped.append(tokens.pop())
+        cut = float(any(fold(t) not in ENDS for t in dropped))  # the run held the question's own words
         if not any(t[:1].isupper() for t in tokens) or DATE.fullmatch(" ".join(tokens)):
             continue  # a month, a year or an ordinal is not who or where
         variants = [(tokens, 0.0)]
