@@ -9,8 +9,9 @@ answer.
 - Signals (`SPAN_FEATURES`): the question's words around it and in it, the asked thing
   right after a number, an ordinal, a year, a figure or name the question itself gives, a
   person's name for "who", a place after "in/at/to" for "where", an agent after "by", the
-  distance to the question's words, which quoted sentence it is in and how much of the
-  question that sentence covers…
+  distance to the question's words, the sentence's first name when "who" asks for the
+  doer, words the report also writes in lower case, which quoted sentence it is in and
+  how much of the question that sentence covers…
 - A logistic model per kind, fitted on dev by `fitting.fit_spans` (its regularisation
   chosen out of fold), picks the best span. A model is kept only where it beats the
   neutral ranking (`NEUTRAL`: the first sentence, then the question's words around the
@@ -37,7 +38,7 @@ NUMBER_FEATURES = (
 )
 NAME_FEATURES = (
     "around", "in_question", "person", "person_who", "agent", "agent_who", "place", "place_where",
-    "distance", "first", "row_cell", "words", "sentence_start", "common", "cut", "title_off", "sentence", "coverage",
+    "distance", "first", "first_doer", "first_other", "row_cell", "words", "sentence_start", "common", "cut", "title_off", "sentence", "coverage",
 )
 DATE_FEATURES = ("around", "heading", "year_only", "specific", "first", "sentence", "coverage")
 # "thing": a 'which/what <noun>' question ('which partner leads…'), answered by a name.
@@ -46,13 +47,14 @@ SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "date": DATE_
 # 'thing' question has no neutral ranking: without a fitted model its answer is the sentence.
 NEUTRAL = {
     "number": [1.0, 0.1, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
-    "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
+    "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
     "date": [0.0, -1.0, 0.0, 1.0, 0.0, -3.0, 0.0],
 }
 LOCATIVE = {"in", "at", "to", "from", "near", "into"}
 ENDS = STOPWORDS | {"de", "del", "di", "da", "&"}  # words a name neither begins nor ends with
 THING = re.compile(r"^(?:\w+ )?(?:which|what) (?!(?:is|was|are|were|did|does|do|has|have|had|can|will)\b)\w+")
 MANY = re.compile(r"\bhow (?:many|much)\b")
+DOER = re.compile(r"^(?:and\s+)?who\s+(?!(?:did|does|do|is|was|are|were|has|have|had|will|can)\b)\w+")
 
 
 @dataclass
@@ -259,7 +261,7 @@ def _name_spans(q: Question, sentence: str, common: frozenset[str] = frozenset()
                 sum(fold(t) in qwords for t in words_) / len(words_),
                 person, person * who, agent, agent * who, place, place * where,
                 min(distance, 2.0),
-                0.0,  # set below: the earliest name of the sentence
+                0.0, 0.0, 0.0,  # set below: the earliest name of the sentence, for a doer, for another 'who'
                 float(start == 0 and " | " in sentence),
                 min(len(words_), 6) / 6,
                 float(start == 0),
@@ -268,8 +270,12 @@ def _name_spans(q: Question, sentence: str, common: frozenset[str] = frozenset()
             ])
             out.append(Span(" ".join(words_), start, f))
     first, earliest = NAME_FEATURES.index("first"), min((s.start for s in out), default=0)
+    # 'Who won…' asks for the doer, often the sentence's first name; 'Who did X beat?' does not.
+    doer = float(bool(who and DOER.match(fold(q.text))))
     for span in out:
         span.features[first] = float(span.start == earliest)
+        span.features[first + 1] = span.features[first] * doer
+        span.features[first + 2] = span.features[first] * (who - doer)
     return out
 
 

@@ -129,6 +129,11 @@ def test_two_figures_conflict_only_when_they_measure_the_same_thing(a: str, b: s
         ("Who opened the exhibition?", "The exhibition was opened by Maria Bianchi, the curator.", "Maria Bianchi"),
         ("Who did Anna Verdi beat in the final?", "Anna Verdi won the final, beating Carla Neri in two sets.", "Carla Neri"),
         ("Where did the choir sing in March?", "In March the choir sang at Palazzo Chiablese for the guests.", "Palazzo Chiablese"),
+        # 'Who won…' asks for the doer, 'Who did X beat?' for the one beaten.
+        ("Who won the harbour regatta?",
+         "Maria Bianchi, the local rower, won again, beating Carla Neri and taking the Harbour Regatta cup.", "Maria Bianchi"),
+        ("Who did Maria Bianchi beat?",
+         "Maria Bianchi, the local rower, won again, beating Carla Neri and taking the Harbour Regatta cup.", "Carla Neri"),
     ],
 )
 def test_short_spans_by_hand(question: str, sentence: str, span: str) -> None:
