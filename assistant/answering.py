@@ -46,7 +46,7 @@ from .question import question_type
 from .reader import abstain, closest_sections
 from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
-from .text import affirmed, fold, same_word, stem, weight_share, words
+from .text import AUXILIARIES, AUXILIARY, affirmed, fold, same_word, stem, weight_share, words
 
 if TYPE_CHECKING:
     from .retrieval import Hit
@@ -127,7 +127,6 @@ def question_names(text: str) -> list[list[str]]:
 
 
 DATE_WORDS = {stem(w) for w in ("date", "dates", "day", "days", "month", "year", "time")}
-AUXILIARIES = {"do", "does", "did", "is", "was", "are", "were", "has", "have", "had", "will", "would", "can"}
 PREPOSITIONS = {"of", "for", "in", "at", "on", "to", "by", "with", "from", "during", "about"}
 
 
@@ -141,7 +140,7 @@ def asked_thing(text: str) -> set[str]:
     q = fold(text)
     counting = re.search(r"\bhow (?:many|much)\s+(.+)", q)
     # 'Why did Torino end its twinning…': what is to be explained must be named.
-    why = re.search(r"^(?:and\s+)?why\s+(?:did|does|do|is|was|are|were|has|have|had)\s+(.+)", q)
+    why = re.search(rf"^(?:and\s+)?why\s+(?:{AUXILIARY})\s+(.+)", q)
     m = counting or why or re.search(r"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:(?:the|a|an|its|his|her|their)\s+|\w+'s\s+)(.+)", q)
     if not counting:
         # 'What was <a name of several words>'s budget…': the thing owned is what is asked.

@@ -23,13 +23,12 @@ from typing import Protocol
 
 from .question import question_names
 from .reader import Conversation, Turn
-from .text import DATE, NAME, fold, stems
+from .text import DATE, NAME, NAME_JOINERS, fold, stems
 
 PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 THING = re.compile(r"\b(it|its|they|them|their|there|this one|that one)\b", re.I)
 ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(.+?)\??$|^and\s+(.+?)\??$", re.I)
 PREPOSITIONS = {"for", "in", "at", "on", "to", "from", "with", "during", "by", "of"}
-JOINERS = {"of", "de", "del", "di", "da", "the", "and", "for", "&"}
 _LEADS = {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was", "the", "a"}
 
 
@@ -60,7 +59,7 @@ def _people(text: str, exclude: str, common: frozenset[str] = frozenset()) -> li
     case: 'Maria Rossi', not 'Honorary Consulates'."""
     return [s for s in (m.group(0) for m in NAME.finditer(text)) if len(s.split()) >= 2 and s not in exclude
             and fold(s.split()[0]) not in _LEADS
-            and sum(fold(w) not in common for w in s.split() if fold(w) not in JOINERS) >= 2]
+            and sum(fold(w) not in common for w in s.split() if fold(w) not in NAME_JOINERS) >= 2]
 
 
 def _entities(turn: Turn, pronoun: str = "it") -> list[str]:

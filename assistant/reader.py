@@ -14,6 +14,7 @@ from typing import Protocol, Sequence
 
 from .records import Answer, Citation
 from .retrieval import Hit
+from .text import AUXILIARY
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ PART_BREAK = re.compile(r",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|si
 
 
 # Where a part's question phrase ends and its clause begins: 'how many delegates | did …'.
-CLAUSE_START = re.compile(r"\b(?:did|does|do|is|was|are|were|has|have|had|will|can|could)\b", re.I)
+CLAUSE_START = re.compile(rf"\b(?:{AUXILIARY})\b", re.I)
 
 
 def split_parts(question: str) -> list[str]:

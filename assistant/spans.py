@@ -30,7 +30,7 @@ from typing import Sequence
 import numpy as np
 
 from .question import Question
-from .text import DATE, NAME, NUMBER, STOPWORDS, YEAR, fold, same_word, squash, stem, stems
+from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, NUMBER, STOPWORDS, YEAR, fold, same_word, squash, stem, stems
 
 NUMBER_FEATURES = (
     "around", "window", "asked", "ordinal", "year", "in_question", "first", "currency", "percent", "word_number",
@@ -51,10 +51,12 @@ NEUTRAL = {
     "date": [0.0, -1.0, 0.0, 1.0, 0.0, -3.0, 0.0],
 }
 LOCATIVE = {"in", "at", "to", "from", "near", "into"}
-ENDS = STOPWORDS | {"de", "del", "di", "da", "&"}  # words a name neither begins nor ends with
-THING = re.compile(r"^(?:\w+ )?(?:which|what) (?!(?:is|was|are|were|did|does|do|has|have|had|can|will)\b)\w+")
+ENDS = STOPWORDS | set(NAME_JOINERS)  # words a name neither begins nor ends with
+THING = re.compile(rf"^(?:\w+ )?(?:which|what) (?!(?:{AUXILIARY})\b)\w+")
 MANY = re.compile(r"\bhow (?:many|much)\b")
-DOER = re.compile(r"^(?:and\s+)?who\s+(?!(?:did|does|do|is|was|are|were|has|have|had|will|can)\b)\w+")
+DOER = re.compile(rf"^(?:and\s+)?who\s+(?!(?:{AUXILIARY})\b)\w+")
+_ITEM = rf"(?:the\s+)?(?:{NAME.pattern})"
+ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})+(?:,?\s+(?:and|&)\s+{_ITEM})?|{_ITEM}\s+(?:and|&)\s+{_ITEM}")
 
 
 @dataclass
@@ -294,6 +296,3 @@ def _name_runs(sentence: str) -> list[tuple[str, int, int]]:
                 at += len(part)
     return runs
 
-
-_ITEM = rf"(?:the\s+)?(?:{NAME.pattern})"
-ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})+(?:,?\s+(?:and|&)\s+{_ITEM})?|{_ITEM}\s+(?:and|&)\s+{_ITEM}")

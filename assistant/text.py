@@ -71,7 +71,12 @@ DATE = re.compile(
     rf"(?:\s*[-–]\s*\d{{1,2}}\s+(?:{MONTHS})\b(?:\s+(?:19|20)\d\d)?)?"
     rf"|\b(?:19|20)\d\d\b"
 )
-NAME = re.compile(r"(?:[A-Z][\w'’.&-]*|\d+[A-Z][\w-]*)(?:\s+(?:(?:of|de|del|di|da|the|and|for|&)\s+)?(?:[A-Z][\w'’.&-]*|\d[\w-]*))*")
+# Small words a name may hold between its capitalised ones ('Museum of Cinema', 'Rome and Saragozza').
+NAME_JOINERS = ("of", "de", "del", "di", "da", "the", "and", "for", "&")
+NAME = re.compile(rf"(?:[A-Z][\w'’.&-]*|\d+[A-Z][\w-]*)(?:\s+(?:(?:{'|'.join(NAME_JOINERS)})\s+)?(?:[A-Z][\w'’.&-]*|\d[\w-]*))*")
+# Auxiliary verbs: where a question's phrase ends and its clause begins ('how many X | did …').
+AUXILIARIES = frozenset({"do", "does", "did", "is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could"})
+AUXILIARY = "|".join(sorted(AUXILIARIES))
 
 
 @lru_cache(maxsize=65536)
