@@ -246,7 +246,6 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     from sklearn.model_selection import GroupKFold
 
     from .evaluation import is_correct
-    from .question import read_question as read
     from .spans import NEUTRAL, SPAN_FEATURES, kind_of, span_candidates
 
     data: dict[str, list[tuple[int, np.ndarray, int]]] = {kind: [] for kind in SPAN_FEATURES}
@@ -255,7 +254,7 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
         if not item.answerable:
             continue
         answer = assistant.ask_turns(list(item.turns))
-        q = read(answer.understood_as or item.question)
+        q = read_question(answer.understood_as or item.question)
         kind = kind_of(q)
         if answer.abstained or not kind or not answer.citations or not is_correct(answer.answer, item.answers):
             continue

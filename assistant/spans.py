@@ -38,8 +38,10 @@ NUMBER_FEATURES = (
 )
 NAME_FEATURES = (
     "around", "in_question", "person", "person_who", "agent", "agent_who", "place", "place_where",
-    "distance", "first", "first_doer", "first_other", "row_cell", "words", "sentence_start", "common", "cut", "title_off", "sentence", "coverage",
+    "distance", "first", "first_doer", "first_other", "row_cell", "words", "sentence_start", "common", "cut",
+    "title_off", "sentence", "coverage",
 )
+_FIRST, _FIRST_DOER, _FIRST_OTHER = (NAME_FEATURES.index(n) for n in ("first", "first_doer", "first_other"))
 DATE_FEATURES = ("around", "heading", "year_only", "specific", "first", "sentence", "coverage")
 # "thing": a 'which/what <noun>' question ('which partner leads…'), answered by a name.
 SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "date": DATE_FEATURES, "thing": NAME_FEATURES}
@@ -141,15 +143,16 @@ class SpanModel:
 def span_candidates(q: Question, quotes: Sequence[tuple[str, str]], common: frozenset[str] = frozenset()) -> list[Span]:
     """Every candidate span of the quoted sentences for the question's kind, with its signals."""
     kind = kind_of(q)
+    qwords, qstems = _question_words(q), set(q.terms)  # read once, for every quote
     out: list[Span] = []
     for i, (sentence, heading) in enumerate(quotes):
-        coverage = _share(stems(sentence), set(q.terms))
+        coverage = _share(stems(sentence), qstems)
         if kind == "number":
-            found = _number_spans(q, sentence)
+            found = _number_spans(q, sentence, qwords, qstems)
         elif kind in ("name", "thing"):
-            found = _name_spans(q, sentence, common)
+            found = _name_spans(q, sentence, qwords, qstems, common)
         elif kind == "date":
-            found = _date_spans(q, sentence, heading)
+            found = _date_spans(sentence, heading, qwords, qstems)
         else:
             found = []
         for span in found:
@@ -159,9 +162,8 @@ def span_candidates(q: Question, quotes: Sequence[tuple[str, str]], common: froz
     return out
 
 
-def _date_spans(q: Question, sentence: str, heading: str) -> list[Span]:
+def _date_spans(sentence: str, heading: str, qwords: set[str], qstems: set[str]) -> list[Span]:
     """Dates of the sentence, then of its heading (a dated entry); a year the question gives is no answer."""
-    qwords, qstems = _question_words(q), set(q.terms)
     out = []
     for from_heading, text in ((0.0, sentence), (1.0, heading)):
         for m in DATE.finditer(text):
@@ -187,8 +189,7 @@ def _share(found: set[str], wanted: set[str]) -> float:
     return len(found & wanted) / len(wanted) if wanted else 0.0
 
 
-def _number_spans(q: Question, sentence: str) -> list[Span]:
-    qstems, qwords = set(q.terms), _question_words(q)
+def _number_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str]) -> list[Span]:
     out = []
     matches = list(NUMBER.finditer(sentence))
     for i, m in enumerate(matches):
@@ -218,8 +219,7 @@ def _number_spans(q: Question, sentence: str) -> list[Span]:
     return counts or out
 
 
-def _name_spans(q: Question, sentence: str, common: frozenset[str] = frozenset()) -> list[Span]:
-    qstems, qwords = set(q.terms), _question_words(q)
+def _name_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str], common: frozenset[str]) -> list[Span]:
     who, where = float(q.qtype == "who"), float(q.qtype == "where")
     anchors = [m.start() for m in re.finditer(r"[A-Za-z]+", sentence) if stem(fold(m.group(0))) in qstems]
 
@@ -271,13 +271,14 @@ def _name_spans(q: Question, sentence: str, common: frozenset[str] = frozenset()
                 cut, stripped,
             ])
             out.append(Span(" ".join(words_), start, f))
-    first, earliest = NAME_FEATURES.index("first"), min((s.start for s in out), default=0)
+    earliest = min((s.start for s in out), default=0)
     # 'Who won…' asks for the doer, often the sentence's first name; 'Who did X beat?' does not.
     doer = float(bool(who and DOER.match(fold(q.text))))
     for span in out:
-        span.features[first] = float(span.start == earliest)
-        span.features[first + 1] = span.features[first] * doer
-        span.features[first + 2] = span.features[first] * (who - doer)
+        is_first = float(span.start == earliest)
+        span.features[_FIRST] = is_first
+        span.features[_FIRST_DOER] = is_first * doer
+        span.features[_FIRST_OTHER] = is_first * (who - doer)
     return out
 
 
