@@ -21,12 +21,15 @@ each with a numbered citation. The steps:
    cut-off, or does not name what is asked (in any form of the word: 'director' /
    'directed'; a sum of money names 'cost' or 'budget') and is not close enough in
    meaning to make up for it. 'How many X' over a table whose rows are the X: count them.
+   'Who…' asks for a person: a sentence naming one (two or more capitalised words the
+   report never writes in lower case) goes first when it comes close enough to the best.
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A two-part question is answered part by part (`split_parts`).
 
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
-by `fitting.fit_rules` (a grid, cross-validated) and read from `reader_weights.json`; the
+by `fitting.fit_rules` (a grid, cross-validated), then `person_ratio` with them fixed, and
+read from `reader_weights.json`; the
 defaults here are the hand-set values they started from. It does not retrieve: it
 receives hits from `retrieval.py`.
 """
@@ -46,7 +49,7 @@ from .question import question_type
 from .reader import abstain, closest_sections
 from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
-from .text import AUXILIARIES, AUXILIARY, affirmed, fold, same_word, stem, weight_share, words
+from .text import AUXILIARIES, AUXILIARY, affirmed, fold, person_names, same_word, stem, weight_share, words
 
 if TYPE_CHECKING:
     from .retrieval import Hit
@@ -172,6 +175,14 @@ def asked_thing(text: str) -> set[str]:
     return {stem(w) for w in wanted[:3]}
 
 
+def did_what(text: str) -> set[str]:
+    """The stem of the verb a 'who' question asks the doer of: 'Who won the final?' -> {'win'}."""
+    m = re.search(r"^(?:and\s+)?who\s+([a-z]+)\b", fold(text))
+    if not m or m.group(1) in AUXILIARIES or m.group(1) in STOPWORDS:
+        return set()
+    return {stem(m.group(1))}
+
+
 def figure_of(text: str, q: Question) -> str:
     """The figure a sentence gives for what is asked: the date for 'when', the number just
     before the counted word for 'how many' ('222,000 visitors'); '' when there is none."""
@@ -231,8 +242,12 @@ class ExtractiveAnswerer:
         abstain_below: float = 0.42,
         dense_enough: float = 0.7,
         dense_weight: float = 0.55,
+        person_ratio: float = 1.01,
+        common: frozenset[str] = frozenset(),
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
+        self.person_ratio = person_ratio
+        self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors
         self.abstain_below = abstain_below
@@ -305,6 +320,10 @@ class ExtractiveAnswerer:
         if qtype in ("who", "where"):
             return any(w[:1].isupper() and fold(w) not in asked_words for w in re.findall(r"[\w'-]+", text)[1:])
         return True
+
+    def _names_person(self, cand: Candidate, asked_words: set[str]) -> bool:
+        """Does the unit name a person the question does not (`text.person_names`)?"""
+        return bool(person_names(cand.unit.text, self.common, asked_words))
 
     def _dated(self, row: int) -> bool:
         if row not in self._dated_rows:
@@ -395,11 +414,19 @@ class ExtractiveAnswerer:
         named = bool(fitting) and bool(q.names) and all(self._mentions(fitting[0].row, n) for n in q.names)
         if not fitting or fitting[0].score < self.abstain_below * (0.8 if named else 1.0):
             return self._abstain(question, q, hits, why, fitting[0].score if fitting else 0.0)
-        naming = [c for c in fitting if q.asked and covers(q.asked, self._named(c))]
+        # What is asked, or what the one asked for did ('Who won…' -> won): not required,
+        # but the sentence that names it is preferred ("the EU contribution…", "…winning…").
+        wanted = q.asked or did_what(question)
+        naming = [c for c in fitting if wanted and covers(wanted, self._named(c))]
         if naming and naming[0] is not fitting[0] and naming[0].score >= 0.6 * fitting[0].score:
-            # Prefer the sentence that names what is asked ("the EU contribution…").
             fitting.remove(naming[0])
             fitting.insert(0, naming[0])
+        if q.qtype == "who" and not self._names_person(fitting[0], asked_words):
+            # 'Who…' asks for a person: a sentence naming one, close enough, goes first.
+            people = [c for c in fitting[1:8] if self._names_person(c, asked_words)]
+            if people and people[0].score >= self.person_ratio * fitting[0].score:
+                fitting.remove(people[0])
+                fitting.insert(0, people[0])
         best = fitting[0]
         if self._unsupported(q, best):
             return self._abstain(question, q, hits, "", best.score)
@@ -527,7 +554,13 @@ class ExtractiveAnswerer:
     def _list_answer(self, question: str, q: Question, fitting: list[Candidate], count: bool = False) -> Answer:
         """The rows of the best candidate's table that the question picks out; with
         `count`, how many they are ('How many honorary consulates…' over a table)."""
-        best = fitting[0]
+        # Of the tables among the candidates, the one whose caption names most of the
+        # question ('Consulates General', not 'Honorary Consulates'), then the best row's.
+        firsts: dict[str, Candidate] = {}
+        for cand in fitting:
+            if cand.chunk.kind == "row":
+                firsts.setdefault(cand.chunk.group, cand)
+        best = max(firsts.values(), key=lambda c: self._weight_share(q, set(q.terms) & stems(c.chunk.group))) if firsts else fitting[0]
         group = best.chunk.group
         rows = self.rows_by_group.get(group, [best])
         # Keep rows that match what sets them apart in the question (a country, a kind, a year).

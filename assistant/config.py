@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "corpus" / "torino-international-activities-2024.txt",
         description="The report text the project keeps.",
     )
+    glossary_path: Path = Field(
+        default=PROJECT_ROOT / "corpus" / "italian.tsv",
+        description="Italian forms of the report's words, to read an Italian question word by word.",
+    )
     structure_path: Path = Field(
         default=PROJECT_ROOT / "corpus" / "structure.toml",
         description="Hand-kept facts about the report's structure that the text lacks.",

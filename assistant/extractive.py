@@ -28,6 +28,7 @@ and stored in `reader_weights.json`; `assistant eval` prints them.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -43,7 +44,7 @@ from .reader import Conversation, abstain, closest_sections
 from .records import Answer, Chunk, Citation, Unit
 from .retrieval import Hit
 from .spans import SpanModel
-from .text import DATE, MONTHS, NAME, NUMBER, YEAR, fold, stem, stems, weight_share, words
+from .text import DATE, MONTHS, NAME, NUMBER, YEAR, fold, person_names, stem, stems, weight_share, words
 
 WEIGHTS_PATH = Path(__file__).with_name("reader_weights.json")
 
@@ -60,7 +61,11 @@ SUPPORT_FEATURES = (
 
 # The guard judges another reader's answer: the support signals of this reader's own
 # candidates, and the support the other reader reported.
-GUARD_FEATURES = (*SUPPORT_FEATURES, "reader_support", "agrees", "cited_p", "cited_rank", "reader_span")
+GUARD_FEATURES = (
+    *SUPPORT_FEATURES, "reader_support", "agrees", "cited_p", "cited_rank", "reader_span",
+    "cited_dense", "cited_coverage", "cited_coverage_entry", "cited_asked", "cited_names", "short_fits",
+    "short_asked",
+)
 
 NOTICE_IT = (
     "Il rapporto e l'assistente sono in inglese: riformula la domanda in inglese. "
@@ -173,6 +178,9 @@ class ExtractiveReader:
         for row, ss in enumerate(self.unit_stems):
             for s in ss:
                 self.rows_with[s].append(row)
+        # Rows by where their unit starts in the report, to find the row a citation quotes.
+        self.by_start = sorted(range(n), key=lambda r: self.unit_of(r).start)
+        self.starts = [self.unit_of(r).start for r in self.by_start]
         self.group_rows: dict[tuple[str, str], list[int]] = defaultdict(list)
         for row in range(n):
             chunk = self.chunk_of(row)
@@ -232,6 +240,7 @@ class ExtractiveReader:
             return float(any(fold(m.group(0)) not in question_words for m in NAME.finditer(text[1:])))
         if qtype == "list":
             return float(self.chunk_of(row).kind == "row" or self.unit_of(row).kind == "item")
+
         return 1.0
 
     def candidates(self, q: Question, q_vec: np.ndarray, hits: Sequence[Hit]) -> list[Candidate]:
@@ -332,13 +341,50 @@ class ExtractiveReader:
         at = next((i for i, c in enumerate(ranked) if cited and c.unit.start <= cited.start < c.unit.end + 1), None)
         typed = q.qtype in ("number", "date", "who", "where")
         span = float(bool(answer.short_answer) and answer.short_answer != (cited.quote if cited else "")) if typed else 1.0
+        row = self._cited_row(cited) if cited else None
+        if row is None:
+            quoted = [0.0] * 5
+        else:
+            entry = self.chunk_of(row).entry_id
+            quoted = [
+                float(self.vectors[row] @ q_vec),
+                self._coverage(q, self.unit_stems[row]),
+                self._coverage(q, self.entry_stems[entry]),
+                float(q.asked <= self.unit_stems[row]) if q.asked else 1.0,
+                sum(self._names_in(n, self.unit_folded[row]) for n in q.names) / len(q.names) if q.names else 1.0,
+            ]
         return np.append(self.support_features(q, ranked), [
             answer.support,
             float(at == 0),
             ranked[at].p if at is not None else 0.0,
             1.0 / (1 + at) if at is not None else 0.0,
             span,
+            *quoted,
+            self._short_fits(q, answer.short_answer),
+            # The short answer names what is asked ('1,500 athletes' for 'how many athletes').
+            float(not q.asked or bool(q.asked & stems(answer.short_answer))),
         ])
+
+    def _cited_row(self, cited: Citation) -> int | None:
+        """The row whose unit holds the start of a citation's quote."""
+        i = bisect.bisect_right(self.starts, cited.start) - 1
+        if i < 0:
+            return None
+        row = self.by_start[i]
+        return row if cited.start < self.unit_of(row).end + 1 else None
+
+    def _short_fits(self, q: Question, short: str) -> float:
+        """Whether the short answer is of the asked kind: a person's name for 'who', a figure for 'how many', a date
+        for 'when', a name for 'where'; 1 for other questions."""
+        if q.qtype == "who":
+            return float(bool(person_names(short, self.vocab.lower)))
+        if q.qtype == "number":
+            return float(bool(NUMBER.search(YEAR.sub("", short))))
+        if q.qtype == "date":
+            return float(bool(DATE.search(short)))
+        if q.qtype == "where":
+            return float(any(fold(m.group(0)) not in self.vocab.lower for m in NAME.finditer(short)))
+        return 1.0
 
     # -- answering -------------------------------------------------------------------
 
@@ -495,7 +541,13 @@ def cite(n: int, c: Candidate) -> Citation:
 
 class GuardedReader:
     """Another reader's answers, kept only when a model fitted on dev (`fitting.fit_guard`)
-    judges them likely right; otherwise "the report does not say"."""
+    judges them likely right; otherwise "the report does not say".
+
+    The guard's signals (`GUARD_FEATURES`): this reader's support signals for the same
+    passages, whether it agrees with the cited sentence and how it ranks it, and the cited
+    sentence's own fit to the question (its similarity, its and its entry's rarity-weighted
+    coverage of the question, whether it names what is asked and the question's names),
+    and whether the short answer is of the asked kind and names what is asked."""
 
     name = "extractive"
 

@@ -302,10 +302,13 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
 
 
 RULE_GRID = {
-    "abstain_below": (0.34, 0.38, 0.42, 0.46, 0.50),
-    "dense_enough": (0.6, 0.65, 0.7, 0.75, 1.01),
-    "dense_weight": (0.45, 0.55, 0.65),
+    "abstain_below": (0.38, 0.42, 0.46, 0.50, 0.54, 0.58),
+    "dense_enough": (0.65, 0.7, 0.75, 0.8, 1.01),
+    "dense_weight": (0.55, 0.65, 0.75),
 }
+# Fitted after the grid, one at a time: how close a sentence naming a person must come to
+# the best one to go first for 'who' (1.01: never).
+RULE_RATIOS = {"person_ratio": (1.01, 0.9, 0.8, 0.7, 0.6)}
 
 
 def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print,
@@ -323,26 +326,48 @@ def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     answerer = assistant.reader.base.answerer  # type: ignore[attr-defined]
     assistant.reader.judge.weights.guard_coef = []  # type: ignore[attr-defined]  # the guard is fitted after
     combos = list(itertools.product(*RULE_GRID.values()))
-    outcome = np.zeros((len(combos), len(items)))
-    for ci, combo in enumerate(combos):
-        for name, value in zip(RULE_GRID, combo):
-            setattr(answerer, name, value)
+
+    def outcomes() -> np.ndarray:
+        """Per item: +1 for a right answer or abstention, -1 for a wrong one, 0 for a false abstention."""
+        row = np.zeros(len(items))
         for ii, item in enumerate(items):
             answer = assistant.ask_turns(list(item.turns))
             if not item.answerable:
-                outcome[ci, ii] = 1.0 if answer.abstained else -1.0
+                row[ii] = 1.0 if answer.abstained else -1.0
             elif not answer.abstained:
-                outcome[ci, ii] = 1.0 if is_correct(answer.answer, item.answers) else -1.0
-    total = outcome.sum(axis=1)
-    held_out = 0.0
-    for train, test in KFold(n_splits=folds, shuffle=True, random_state=0).split(items):
-        held_out += outcome[int(np.argmax(outcome[:, train].sum(axis=1))), test].sum()
-    best = int(np.argmax(total))
-    chosen = dict(zip(RULE_GRID, combos[best]))
-    echo(f"  rule reader cut-offs {chosen}: dev utility {total[best]:.0f} of {len(items)} "
-         f"(cross-validated {held_out:.0f}; worst combination {total.min():.0f}; median {np.median(total):.0f})")
-    for name, value in chosen.items():
-        setattr(answerer, name, value)
+                row[ii] = 1.0 if is_correct(answer.answer, item.answers) else -1.0
+        return row
+
+    # The cut-offs act after retrieval: each question's passages are found once, not per combination.
+    search, found = assistant.retriever.search, {}
+    assistant.retriever.search = lambda q, v: found[q] if q in found else found.setdefault(q, search(q, v))  # type: ignore[method-assign]
+    try:
+        outcome = np.zeros((len(combos), len(items)))
+        for ci, combo in enumerate(combos):
+            for name, value in zip(RULE_GRID, combo):
+                setattr(answerer, name, value)
+            outcome[ci] = outcomes()
+        total = outcome.sum(axis=1)
+        held_out = 0.0
+        for train, test in KFold(n_splits=folds, shuffle=True, random_state=0).split(items):
+            held_out += outcome[int(np.argmax(outcome[:, train].sum(axis=1))), test].sum()
+        best = int(np.argmax(total))
+        chosen = dict(zip(RULE_GRID, combos[best]))
+        echo(f"  rule reader cut-offs {chosen}: dev utility {total[best]:.0f} of {len(items)} "
+             f"(cross-validated {held_out:.0f}; worst combination {total.min():.0f}; median {np.median(total):.0f})")
+        for name, value in chosen.items():
+            setattr(answerer, name, value)
+        # Then each preference ratio in turn, the cut-offs fixed (1.01: never prefer).
+        for name, values in RULE_RATIOS.items():
+            scores = {}
+            for value in values:
+                setattr(answerer, name, value)
+                scores[value] = outcomes().sum()
+            chosen[name] = max(values, key=lambda v: (scores[v], v))
+            setattr(answerer, name, chosen[name])
+            echo(f"  {name} {chosen[name]} (dev utility by value: {scores})")
+    finally:
+        del assistant.retriever.search
     return {k: float(v) for k, v in chosen.items()}
 
 

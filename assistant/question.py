@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .text import DEMONYMS, STOPWORDS, affirmed, fold, stem, words
+from .text import DEMONYMS, NAME, STOPWORDS, affirmed, fold, stem, words
 
 # rapidfuzz's normalised similarity (0-100) above which an unknown word is read as a
 # report word: one edit in a five-letter word scores 80 ("mayer" -> "mayor").
@@ -115,6 +115,8 @@ class Vocabulary:
         self.english = frozenset(english)
         # Words the report writes in lower case: a capitalised one of these is no name.
         self.lower = frozenset(fold(w) for t in texts for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]+", t))
+        # Names of two or more words the report writes ("Terra Madre Salone del Gusto"), folded.
+        self.names = frozenset(fold(m.group(0)) for t in texts for m in NAME.finditer(t) if " " in m.group(0))
         self._choices = [w for w, n in self.counts.items() if len(w) >= 3 and not w.isdigit()]
 
     def knows(self, word: str) -> bool:

@@ -23,6 +23,7 @@ from .reader import Conversation, Reader, Turn, merge_answers, split_parts
 from .inputs import MAX_QUESTION_CHARS, UserError, check_question  # noqa: F401 - callers import them from here
 from .records import Answer, Chunk
 from .retrieval import Hit, Retriever
+from .translating import NOTICE_TRANSLATED, Glossary
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -44,6 +45,7 @@ class Assistant:
     rewriter: Rewriter
     vocab: Vocabulary
     manifest: dict
+    glossary: Glossary = field(default_factory=lambda: Glossary({}))
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     def embed(self, text: str) -> list[float]:
@@ -79,9 +81,12 @@ class Assistant:
         return answer
 
     def understand(self, question: str, conversation: Conversation) -> Rewrite:
-        """The question as understood: typos corrected against the report's words, then
-        read in the light of the conversation."""
+        """The question as understood: an Italian one glossed into English when every word
+        of it is known, typos corrected against the report's words, then read in the light
+        of the conversation."""
         q = check_question(question)
+        if language(q) == "it":
+            q = self.glossary.translate(q, self.vocab) or q
         if language(q) == "en":
             q, _ = correct(q, self.vocab)
         return self.rewriter.rewrite(q, conversation)
@@ -118,6 +123,8 @@ class Assistant:
         assert answer is not None
         answer.question = q
         answer.understood_as = understood
+        if language(q) == "it" and language(understood) == "en":
+            answer.notice = NOTICE_TRANSLATED
         conversation.turns.append(Turn(q, understood, answer))
         yield "final", answer
 
@@ -155,7 +162,7 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
     if settings.reader == "fitted":
         return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights)
     spans = SpanModel(weights.span_coef, vocab.lower)
-    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params), embed, spans)
+    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params, common=vocab.lower), embed, spans)
     if settings.reader == "rules":
         return rules
     extractive = GuardedReader(rules, ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights))
@@ -207,6 +214,7 @@ def build_assistant(
         save_parsed(settings, report, chunks)
     retriever = Retriever(handle, chunks, settings, mode=retrieval)
     vocab = Vocabulary([report.text], english_words(settings.model_path))
-    assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(vocab.lower), vocab, handle.manifest)  # type: ignore[arg-type]
+    assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(vocab.lower), vocab,  # type: ignore[arg-type]
+                          handle.manifest, Glossary.load(settings.glossary_path))
     assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, embed_model)
     return assistant

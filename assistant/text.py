@@ -74,6 +74,22 @@ DATE = re.compile(
 # Small words a name may hold between its capitalised ones ('Museum of Cinema', 'Rome and Saragozza').
 NAME_JOINERS = ("of", "de", "del", "di", "da", "the", "and", "for", "&")
 NAME = re.compile(rf"(?:[A-Z][\w'’.&-]*|\d+[A-Z][\w-]*)(?:\s+(?:(?:{'|'.join(NAME_JOINERS)})\s+)?(?:[A-Z][\w'’.&-]*|\d[\w-]*))*")
+_BETWEEN_NAMES = re.compile(r"\s+(?:and|of|for|the|&)\s+")
+
+
+def person_names(text: str, common: frozenset[str], besides: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The names in `text` that look like a person's: two to five capitalised words, at
+    least two of them words the report never writes in lower case (`common`) nor in
+    `besides`. 'Jannik Sinner', not 'Italian Tennis and Padel Federation'."""
+    found = []
+    for m in NAME.finditer(text):
+        for piece in _BETWEEN_NAMES.split(m.group(0)):
+            ws = piece.split()
+            if 2 <= len(ws) <= 5 and sum(fold(w) not in common and fold(w) not in besides for w in ws) >= 2:
+                found.append(piece)
+    return found
+
+
 # Auxiliary verbs: where a question's phrase ends and its clause begins ('how many X | did …').
 AUXILIARIES = frozenset({"do", "does", "did", "is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could"})
 AUXILIARY = "|".join(sorted(AUXILIARIES))

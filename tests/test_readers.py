@@ -36,8 +36,8 @@ def test_an_answer_cites_its_section_and_opens_with_a_short_answer(readers, read
 
 
 @pytest.mark.parametrize("reader", READERS)
-def test_an_italian_question_gets_a_notice_in_both_languages(readers, reader: str) -> None:
-    answer = readers[reader].ask("Quante delegazioni straniere sono arrivate a Torino nel 2024?")
+def test_an_italian_question_it_cannot_gloss_gets_a_notice_in_both_languages(readers, reader: str) -> None:
+    answer = readers[reader].ask("Quante zorblattine straniere sono arrivate a Torino nel 2024?")
     assert answer.abstained and not answer.citations
     assert "inglese" in answer.notice and "English" in answer.notice
 
@@ -94,11 +94,14 @@ def test_the_rule_cutoffs_and_the_span_models_are_fitted_on_dev_items(readers, m
     items = [i for i in load_qa("evals", "dev") if len(i.turns) == 1][:12]
     guarded = readers["extractive"]
     answerer = guarded.reader.base.answerer
-    before = {k: getattr(answerer, k) for k in fitting.RULE_GRID}
+    before = {k: getattr(answerer, k) for k in (*fitting.RULE_GRID, *fitting.RULE_RATIOS)}
     monkeypatch.setattr(fitting, "RULE_GRID", {"abstain_below": (0.3, 0.6), "dense_enough": (0.75,), "dense_weight": (0.55,)})
+    monkeypatch.setattr(fitting, "RULE_RATIOS", {"person_ratio": (1.01, 0.8)})
     try:
         chosen = fitting.fit_rules(guarded, items, echo=lambda _: None)
         assert chosen["abstain_below"] in (0.3, 0.6) and answerer.abstain_below == chosen["abstain_below"]
+        assert chosen["person_ratio"] in (1.01, 0.8) and answerer.person_ratio == chosen["person_ratio"]
+        assert "search" not in vars(guarded.retriever)  # the passages' memo is gone after the fit
     finally:
         for k, v in before.items():
             setattr(answerer, k, v)
@@ -182,3 +185,15 @@ def test_a_list_question_gets_the_names_a_sentence_lists() -> None:
     q = read_question("Which cities took part in the harbour dialogue?")
     assert model.enumeration(q, text.split(". ")) == "Ushuaia, Rawson and Trelew"
     assert model.enumeration(q, ["Its sessions covered Design, Assembly and Testing."]) == ""
+
+
+def test_a_person_is_told_from_an_organisation_and_who_asks_for_a_doer() -> None:
+    from assistant.answering import did_what
+    from assistant.text import person_names, stem
+
+    common = frozenset({"tennis", "federation", "the", "and"})
+    assert person_names("Jannik Sinner beat Taylor Fritz in two sets.", common) == ["Jannik Sinner", "Taylor Fritz"]
+    assert person_names("organised by the Italian Tennis and Padel Federation", common) == []
+    assert person_names("Jannik Sinner won.", common, besides={"sinner"}) == []
+    assert did_what("Who won the final?") == {stem("won")}
+    assert did_what("Who is the mayor of Lviv?") == set() and did_what("How many won?") == set()
