@@ -22,16 +22,16 @@ each with a numbered citation. The steps:
    'directed'; a sum of money names 'cost' or 'budget') and is not close enough in
    meaning to make up for it. 'How many X' over a table whose rows are the X: count them.
    'Who…' asks for a person: a sentence naming one (two or more capitalised words the
-   report never writes in lower case) goes first when it comes close enough to the best.
+   report never writes in lower case) goes first when it comes close enough to the best,
+   and one saying what the doer did ('Who won…' -> '…winning…') is preferred.
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A two-part question is answered part by part (`split_parts`).
 
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
-by `fitting.fit_rules` (a grid, cross-validated), then `person_ratio` with them fixed, and
-read from `reader_weights.json`; the
-defaults here are the hand-set values they started from. It does not retrieve: it
-receives hits from `retrieval.py`.
+by `fitting.fit_rules` (a grid, cross-validated), then `person_ratio` with them fixed,
+and read from `reader_weights.json`; the defaults here are the hand-set values they
+started from. It does not retrieve: it receives hits from `retrieval.py`.
 """
 
 from __future__ import annotations

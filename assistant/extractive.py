@@ -240,7 +240,6 @@ class ExtractiveReader:
             return float(any(fold(m.group(0)) not in question_words for m in NAME.finditer(text[1:])))
         if qtype == "list":
             return float(self.chunk_of(row).kind == "row" or self.unit_of(row).kind == "item")
-
         return 1.0
 
     def candidates(self, q: Question, q_vec: np.ndarray, hits: Sequence[Hit]) -> list[Candidate]:
@@ -374,8 +373,8 @@ class ExtractiveReader:
         return row if cited.start < self.unit_of(row).end + 1 else None
 
     def _short_fits(self, q: Question, short: str) -> float:
-        """Whether the short answer is of the asked kind: a person's name for 'who', a figure for 'how many', a date
-        for 'when', a name for 'where'; 1 for other questions."""
+        """Whether the short answer is of the asked kind: a person's name for 'who', a figure
+        for 'how many', a date for 'when', a name for 'where'; 1 for other questions."""
         if q.qtype == "who":
             return float(bool(person_names(short, self.vocab.lower)))
         if q.qtype == "number":
@@ -558,8 +557,11 @@ class GuardedReader:
     def answer(self, question: str, passages: Sequence[Hit], conversation: Conversation | None = None) -> Answer:
         answer = self.base.answer(question, passages, conversation)
         w = self.judge.weights
-        if answer.abstained or not w.guard_coef or answer.qtype == "list":
-            return answer  # a list gathers several entries: the guard's signals judge one sentence
+        if answer.abstained or not w.guard_coef or w.guard_threshold <= 0 or answer.qtype == "list":
+            # A list gathers several entries: the guard's signals judge one sentence. A
+            # threshold of 0 (what the fit chose when no cut-off beat keeping every answer)
+            # keeps everything, so there is nothing to compute.
+            return answer
         features = self.judge.guard_features(question, passages, answer)
         if features is None:
             return answer

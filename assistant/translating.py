@@ -9,7 +9,8 @@ number, or a word the report itself writes (a name such as "Glasgow"). One unkno
 and nothing is translated, so the reader's bilingual notice stands instead of an answer
 to a question it did not understand.
 
-The English is a gloss, in Italian word order ("how many delegations foreign has received
+The English is a gloss, rough and mostly in Italian word order ("Quante delegazioni
+straniere sono arrivate a Torino nel 2024?" -> "How many foreign delegations arrived to
 Torino in 2024?"): the readers weigh words and names, not syntax, and the page shows the
 gloss as "Understood as" so the user can check it.
 """
