@@ -176,8 +176,9 @@ def asked_thing(text: str) -> set[str]:
 
 
 def did_what(text: str) -> set[str]:
-    """The stem of the verb a 'who' question asks the doer of: 'Who won the final?' -> {'win'}."""
-    m = re.search(r"^(?:and\s+)?who\s+([a-z]+)\b", fold(text))
+    """The stem of the verb a 'who' question asks the doer of: 'Who won the final?' and
+    'Who has won the final?' -> {'win'}."""
+    m = re.search(r"^(?:and\s+)?who\s+(?:(?:has|have|had)\s+)?([a-z]+)\b", fold(text))
     if not m or m.group(1) in AUXILIARIES or m.group(1) in STOPWORDS:
         return set()
     return {stem(m.group(1))}

@@ -42,6 +42,8 @@ def format_answer(answer: Any) -> str:
     lines = []
     if answer.understood_as and answer.understood_as != answer.question:
         lines.append(f"(understood as: {answer.understood_as})")
+    if answer.notice and answer.notice not in answer.answer:
+        lines.append(f"({answer.notice})")
     lines.append(answer.answer)
     if answer.citations:
         lines.append("")
