@@ -35,10 +35,16 @@ def read_lines(source: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[
         yield number, raw
 
 
+# Line ends to `str.splitlines` and to JavaScript that JSON leaves unescaped: NEL, LS, PS.
+LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
+
+
 def encode(obj: dict[str, Any]) -> bytes:
-    """One JSON line as UTF-8 bytes; text UTF-8 cannot hold is written as \\u escapes."""
+    """One JSON line as UTF-8 bytes; text UTF-8 cannot hold is written as \\u escapes, and
+    so are the characters besides "\\n" that many readers take for line ends (`LINE_BREAKS`)."""
     try:
-        return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
+        text = json.dumps(obj, ensure_ascii=False).translate(LINE_BREAKS)
+        return (text + "\n").encode("utf-8")
     except UnicodeEncodeError:
         return (json.dumps(obj, ensure_ascii=True) + "\n").encode("ascii")
 

@@ -106,3 +106,14 @@ def test_fuzz_batch_gives_one_json_line_per_line(assistant, settings, tmp_path: 
     assert all("error" in o or o["answer"] for o in out)
     assert sum(str(o.get("id")).startswith("valid-") and "answer" in o for o in out) == 20
     assert all("\n" not in o.get("error", "") for o in out)
+
+
+@pytest.mark.parametrize("text", ["\u2028", "a\u2029b", "\x85", "é\u2028😀"])
+def test_an_output_line_stays_one_line_for_any_reader(text: str) -> None:
+    """Line and paragraph separators inside a value are escaped: `splitlines` and
+    JavaScript readers would otherwise cut the object in two."""
+    from assistant.batch import encode
+
+    line = encode({"id": text, "question": text}).decode("utf-8")
+    assert len(line.splitlines()) == 1 and line.endswith("\n")
+    assert json.loads(line) == {"id": text, "question": text}
