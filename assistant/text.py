@@ -78,9 +78,11 @@ _BETWEEN_NAMES = re.compile(r"\s+(?:and|of|for|the|&)\s+")
 
 
 def person_names(text: str, common: frozenset[str], besides: frozenset[str] | set[str] = frozenset()) -> list[str]:
-    """The names in `text` that look like a person's: two to five capitalised words, at
-    least two of them words the report never writes in lower case (`common`) nor in
-    `besides`. 'Jannik Sinner', not 'Italian Tennis and Padel Federation'."""
+    """The names in `text` that look like a person's: two to five capitalised words (a name
+    cut at 'and', 'of', 'for', 'the'), at least two of them words the report never writes in
+    lower case (`common`) nor in `besides`. 'Jannik Sinner', not 'Italian Tennis' when the
+    report writes 'tennis'; an organisation whose words the report always capitalises
+    ('Padel Federation') passes too: a cue, not a proof."""
     found = []
     for m in NAME.finditer(text):
         for piece in _BETWEEN_NAMES.split(m.group(0)):
