@@ -362,7 +362,7 @@ def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
             scores = {}
             for value in values:
                 setattr(answerer, name, value)
-                scores[value] = outcomes().sum()
+                scores[value] = float(outcomes().sum())
             chosen[name] = max(values, key=lambda v: (scores[v], v))
             setattr(answerer, name, chosen[name])
             echo(f"  {name} {chosen[name]} (dev utility by value: {scores})")

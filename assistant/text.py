@@ -71,10 +71,12 @@ DATE = re.compile(
     rf"(?:\s*[-–]\s*\d{{1,2}}\s+(?:{MONTHS})\b(?:\s+(?:19|20)\d\d)?)?"
     rf"|\b(?:19|20)\d\d\b"
 )
-# Small words a name may hold between its capitalised ones ('Museum of Cinema', 'Rome and Saragozza').
-NAME_JOINERS = ("of", "de", "del", "di", "da", "the", "and", "for", "&")
+# Small words a name may hold between its capitalised ones ('Museum of Cinema', 'Rome and Saragozza');
+# of them, the particles of a surname ('Lo Russo', 'da Vinci') stay inside a person's name.
+NAME_PARTICLES = ("de", "del", "di", "da")
+NAME_JOINERS = ("of", *NAME_PARTICLES, "the", "and", "for", "&")
 NAME = re.compile(rf"(?:[A-Z][\w'’.&-]*|\d+[A-Z][\w-]*)(?:\s+(?:(?:{'|'.join(NAME_JOINERS)})\s+)?(?:[A-Z][\w'’.&-]*|\d[\w-]*))*")
-_BETWEEN_NAMES = re.compile(r"\s+(?:and|of|for|the|&)\s+")
+_BETWEEN_NAMES = re.compile(rf"\s+(?:{'|'.join(j for j in NAME_JOINERS if j not in NAME_PARTICLES)})\s+")
 
 
 def person_names(text: str, common: frozenset[str], besides: frozenset[str] | set[str] = frozenset()) -> list[str]:
