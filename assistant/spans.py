@@ -34,23 +34,24 @@ from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, NUMBER, STOPWORDS, YEAR, 
 
 NUMBER_FEATURES = (
     "around", "window", "asked", "ordinal", "year", "in_question", "first", "currency", "percent", "word_number",
-    "sentence", "coverage",
+    "before", "asked_before", "sentence", "coverage",
 )
 NAME_FEATURES = (
     "around", "in_question", "person", "person_who", "agent", "agent_who", "place", "place_where",
     "distance", "first", "first_doer", "first_other", "row_cell", "words", "sentence_start", "common", "cut",
-    "title_off", "sentence", "coverage",
+    "title_off", "before", "after", "sentence", "coverage",
 )
 _FIRST, _FIRST_DOER, _FIRST_OTHER = (NAME_FEATURES.index(n) for n in ("first", "first_doer", "first_other"))
-DATE_FEATURES = ("around", "heading", "year_only", "specific", "first", "sentence", "coverage")
+DATE_FEATURES = ("around", "heading", "year_only", "specific", "first", "before", "after", "sentence", "coverage")
 # "thing": a 'which/what <noun>' question ('which partner leads…'), answered by a name.
 SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "date": DATE_FEATURES, "thing": NAME_FEATURES}
 # Before any fit: the first sentence first; there, the question's words around a span. A
 # 'thing' question has no neutral ranking: without a fitted model its answer is the sentence.
 NEUTRAL = {
-    "number": [1.0, 0.1, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
-    "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
-    "date": [0.0, -1.0, 0.0, 1.0, 0.0, -3.0, 0.0],
+    "number": [1.0, 0.1, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
+    "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+             -3.0, 0.0],
+    "date": [0.0, -1.0, 0.0, 1.0, 0.0, 0.0, 0.0, -3.0, 0.0],
 }
 LOCATIVE = {"in", "at", "to", "from", "near", "into"}
 ENDS = STOPWORDS | set(NAME_JOINERS)  # words a name neither begins nor ends with
@@ -171,9 +172,11 @@ def _date_spans(sentence: str, heading: str, qwords: set[str], qstems: set[str])
             year_only = bool(YEAR.fullmatch(date))
             if year_only and fold(date) in qwords:
                 continue
+            before, after = _beside(text, m.start(), m.end()) if not from_heading else ([], [])
             f = np.array([
                 _share(stems(text[max(0, m.start() - 40): m.end() + 40]), qstems) if not from_heading else 0.0,
                 from_heading, float(year_only), min(len(date), 30) / 30, float(m.start() == 0),
+                _share(stems(" ".join(before)), qstems), _share(stems(" ".join(after)), qstems),
             ])
             out.append(Span(date, m.start(), f))
     return out
@@ -189,6 +192,14 @@ def _share(found: set[str], wanted: set[str]) -> float:
     return len(found & wanted) / len(wanted) if wanted else 0.0
 
 
+def _beside(sentence: str, start: int, end: int, words: int = 5) -> tuple[list[str], list[str]]:
+    """The few words right before and right after a span: what a name or figure is said to be
+    ('Maria Rossi – Mayor of Alba'; 'a staff of about 40')."""
+    before = re.findall(r"[\w'’-]+", sentence[:start])[-words:]
+    after = re.findall(r"[\w'’-]+", sentence[end:])[:words]
+    return before, after
+
+
 def _number_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str]) -> list[Span]:
     out = []
     matches = list(NUMBER.finditer(sentence))
@@ -201,6 +212,7 @@ def _number_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str]
             window = window.rsplit(" ", 1)[0]  # '… spectators who applauded the' ends at its noun
         counted = stems(re.sub(r"[\d.,€$£%]+", " ", window))
         figure = fold(m.group(0).strip())
+        before = stems(" ".join(_beside(sentence, m.start(), m.end())[0]))
         f = np.array([
             _share(stems(sentence[max(0, m.start() - 40): m.end() + 40]), qstems),
             _share(counted, qstems),
@@ -212,6 +224,8 @@ def _number_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str]
             float(bool(re.search(r"[€$£]|euro", sentence[max(0, m.start() - 3): m.end() + 8], re.I))),
             float("%" in window or "per cent" in window),
             float(not any(c.isdigit() for c in figure)),
+            _share(before, qstems),
+            sum(any(same_word(a, b) for b in before) for a in q.asked) / len(q.asked) if q.asked else 0.0,
         ])
         out.append(Span(window, m.start(), f))
     # An ordinal ('42nd edition') or a figure the question gives is never the count it asks for.
@@ -255,6 +269,7 @@ def _name_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str], 
         agent = float(previous == "by")
         place = float(previous in LOCATIVE)
         distance = min((abs(start - a) for a in anchors), default=200) / 100
+        beside = [_share(stems(" ".join(side)), qstems) for side in _beside(sentence, start, end)]
         for words_, stripped in variants:
             person = float(2 <= len(words_) <= 5 and not any(fold(t) in STOPWORDS for t in words_)
                            and sum(fold(t) not in common for t in words_) >= 2)
@@ -268,7 +283,7 @@ def _name_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str], 
                 min(len(words_), 6) / 6,
                 float(start == 0),
                 sum(fold(t) in common for t in words_) / len(words_),
-                cut, stripped,
+                cut, stripped, *beside,
             ])
             out.append(Span(" ".join(words_), start, f))
     earliest = min((s.start for s in out), default=0)

@@ -59,9 +59,10 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 
 WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 NUMBER = re.compile(
-    r"(?<![\w.])(?:[€$£]\s?)?\d[\d,.]*(?:\s?(?:%|per cent|million|billion|thousand))?"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|dozen)\b",
+    r"(?<![\w.])(?:[€$£]\s?)?\d(?:[\d,.]*\d)?(?:\s?(?:%|per cent|million|billion|thousand))?"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+    r"thousand|dozen)\b",
     re.I,
 )
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
