@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .question import question_names
-from .reader import Conversation, Turn
+from .reader import CLAUSE_START, Conversation, Turn
 from .text import DATE, NAME, NAME_JOINERS, fold, stems
 
 PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 THING = re.compile(r"\b(it|its|they|them|their|there|this one|that one)\b", re.I)
 ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(.+?)\??$|^and\s+(.+?)\??$", re.I)
 PREPOSITIONS = {"for", "in", "at", "on", "to", "from", "with", "during", "by", "of"}
+# "And in which city?", "And when?": the previous question asked anew, its subject kept.
+WH_PHRASE = re.compile(rf"^(?:(?:{'|'.join(sorted(PREPOSITIONS))})\s+)?(?:(?:which|what)\s+[a-z]+|when|where)$", re.I)
 _LEADS = {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was", "the", "a"}
 
 
@@ -153,7 +155,11 @@ class RuleRewriter:
 
     @staticmethod
     def _swap(previous: str, new: str) -> str:
-        """'What about Alba?' after '…twin with Bra?' -> '…twin with Alba?'."""
+        """'What about Alba?' after '…twin with Bra?' -> '…twin with Alba?'; 'And in which
+        city?' after 'When was X founded?' -> 'In which city was X founded?'."""
+        clause = CLAUSE_START.search(previous)
+        if WH_PHRASE.match(new) and clause:
+            return f"{new[:1].upper()}{new[1:]} {previous[clause.start():]}"
         first = new.split()[0].lower()
         if first in PREPOSITIONS:
             words = previous.rstrip("?").split()

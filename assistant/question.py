@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .text import DEMONYMS, NAME, STOPWORDS, affirmed, fold, stem, words
+from .text import AUXILIARY, DEMONYMS, NAME, STOPWORDS, affirmed, fold, stem, words
 
 # rapidfuzz's normalised similarity (0-100) above which an unknown word is read as a
 # report word: one edit in a five-letter word scores 80 ("mayer" -> "mayor").
@@ -46,8 +46,22 @@ class Question:
     years: list[str] = field(default_factory=list)  # years it names
 
 
+# A question led by a clause ('When the race came through town, how many cars…?') asks
+# what its last clause asks.
+_LAST_CLAUSE = re.compile(r",\s*((?:and\s+)?(?:(?:in|on|at|for|from|to|with|by|of)\s+)?(?:who|whom|whose|what|which|when|where|how)\b.*)$")
+
+_LEAD = re.compile(r"^(?:(?:and|so|also|then|now|ok|okay)\s*,?\s+)?(?:(?:to|by|with|for|from)\s+)?(who|whom|whose|how many|how much)\b")
+_SUBORDINATE = re.compile(rf"(?:when|where|if|while|after|before|since|once)\s+(?!(?:{AUXILIARY})\b)")
+
+
 def question_type(text: str) -> str:
     q = fold(text).strip()
+    last = _LAST_CLAUSE.search(q)
+    if last and _SUBORDINATE.match(q):
+        q = last.group(1)
+    lead = _LEAD.match(q)
+    if lead:  # 'Who conducted X when it played…?' asks who: a later 'when' opens a clause
+        return "who" if lead.group(1).startswith("wh") else "number"
     if re.search(r"^(when|since when)\b|\b(what|which|on what|in what) (date|day|month|year|dates)\b|\bwhen\b"
                  r"|\bwhat (is|was|are|were) the (dates?|days?|month|year)\b", q):
         return "date"
