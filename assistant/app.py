@@ -38,6 +38,7 @@ from .presenting import (
     row_cells,
     row_sentence,
     section_label,
+    shown_short,
 )
 from .reader import Conversation
 from .records import Answer, Citation
@@ -177,8 +178,9 @@ def answer_html(answer: Answer, key: str, verdict: str = "", suggestions: list[s
         parts.append(f'<p class="understood">Understood as: “{html.escape(answer.understood_as)}”</p>')
     if answer.notice:
         parts.append(f'<p class="notice">{text_html(answer.notice)}</p>')
-    if answer.short_answer.strip():
-        parts.append(f'<p class="short"><strong>{html.escape(answer.short_answer.strip())}</strong></p>')
+    short = shown_short(answer)
+    if short:
+        parts.append(f'<p class="short"><strong>{html.escape(short)}</strong></p>')
     parts.append(f'<p class="text">{link_markers(text_html(readable_text(answer)), answer.citations, key)}</p>')
     if answer.claims_dropped:
         n = answer.claims_dropped

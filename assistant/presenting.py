@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Sequence
 
 from .records import Answer, Citation
+from .text import fold
 
 PUBLISHER = "City of Torino"
 REPORT_TITLE = "International Activities Annual Report 2024"
@@ -93,6 +94,14 @@ def readable_text(answer: Answer) -> str:
     return text.replace(ROW_SEPARATOR, ", ")
 
 
+def shown_short(answer: Answer) -> str:
+    """The short answer to show above the text; '' when the text opens with it already (a
+    question whose answer is the quoted sentence), so a reader does not read it twice."""
+    short = answer.short_answer.strip()
+    opening = re.sub(r"\s*\[\d+\]", "", readable_text(answer))[: len(short) + 2]
+    return "" if short and fold(opening).startswith(fold(short)) else short
+
+
 # --- Sources ------------------------------------------------------------------------
 
 
@@ -139,7 +148,7 @@ def reply(answer: Answer) -> Reply:
     else:
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{number.get(int(m.group(1)), int(m.group(1)))}]", text)
         text = re.sub(r"(\[\d+\])(\s*\1)+", r"\1", text)
-    return Reply(answer.short_answer.strip(), text, sources)
+    return Reply(shown_short(answer), text, sources)
 
 
 def reply_text(answer: Answer) -> str:

@@ -5,6 +5,7 @@ search and suggested next questions.
 These run without a browser or a server; tests/test_browser.py drives the real page.
 """
 
+import html
 import re
 
 import pytest
@@ -93,6 +94,15 @@ def test_an_answer_shows_its_short_answer_notice_and_dropped_claims() -> None:
     assert '<p class="short"><strong>48 foreign delegations</strong></p>' in page
     assert "Asked in Italian." in page and "2 statements removed: not supported by the report" in page
     assert page.index("48 foreign delegations</strong>") < page.index('<p class="text">')
+
+
+def test_a_short_answer_the_text_opens_with_is_shown_once() -> None:
+    answer = delegations_answer()
+    answer.short_answer = QUOTE
+    page = answer_html(answer, key="k1")
+    assert '<p class="short">' not in page and page.count(QUOTE[:40]) >= 1
+    copied = re.search(r'data-copy="([^"]*)">Copy this answer', page).group(1)
+    assert html.unescape(copied).count(QUOTE) == 1
 
 
 def test_the_copy_buttons_hold_the_reply_without_markup() -> None:
