@@ -45,7 +45,9 @@ class Reader(Protocol):
     def answer(self, question: str, passages: Sequence[Hit], conversation: Conversation) -> Answer: ...
 
 
-PART_BREAK = re.compile(r",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|since|in which|on which)\b)", re.I)
+PART_BREAK = re.compile(
+    r",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|since)\b|(?:in|on|at|from|to|for|with|by|of)\s+(?:which|what|whom)\b)",
+    re.I)
 
 
 # Where a part's question phrase ends and its clause begins: 'how many delegates | did …'.
@@ -60,6 +62,8 @@ def split_parts(question: str) -> list[str]:
     parts = [p.strip(" ,?") for p in PART_BREAK.split(question) if p.strip(" ,?")]
     if len(parts) < 2:
         return [question]
+    # 'How many pupils, and from how many classes, did…': no comma before the shared clause.
+    parts = [re.sub(rf",\s*(?=(?:{AUXILIARY})\b)", " ", p, flags=re.I) for p in parts]
     for i, part in enumerate(parts[:-1]):
         clause = CLAUSE_START.search(parts[i + 1])
         if not CLAUSE_START.search(part) and len(part.split()) <= 4 and clause:
@@ -83,7 +87,9 @@ def merge_answers(question: str, answers: Sequence[Answer]) -> Answer:
                                 c.quote, c.start, c.end, c.passage)
                 citations.append(same)
             renumber[c.n] = same.n
-        texts.append(re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", part.answer))
+        text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", part.answer)
+        if text not in texts:  # two parts answered by the same sentences say them once
+            texts.append(text)
         shorts.append(part.short_answer)
     if not texts:
         first = answers[0]
