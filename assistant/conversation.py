@@ -26,7 +26,9 @@ from .reader import CLAUSE_START, Conversation, Turn
 from .text import DATE, NAME, NAME_JOINERS, fold, stems
 
 PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
-THING = re.compile(r"\b(it|its|they|them|their|there|this one|that one)\b", re.I)
+# A bare 'this'/'that' ('Which edition was that?') points back; 'that' before a word is a
+# relative or a determiner ('the mayor that visited', 'that trip': see `_refers_back`).
+THING = re.compile(r"\b(it|its|they|them|their|there|this one|that one|(?:this|that)(?=\s*[?.!,]|\s*$))\b", re.I)
 ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(.+?)\??$|^and\s+(.+?)\??$", re.I)
 PREPOSITIONS = {"for", "in", "at", "on", "to", "from", "with", "during", "by", "of"}
 # "And in which city?", "And when?": the previous question asked anew, its subject kept.
@@ -84,11 +86,11 @@ def _subject(turn: Turn, pronoun: str = "it") -> str:
     entities = _entities(turn, pronoun)
     if len(entities) == 1:
         return entities[0]
-    name = main_name(turn.understood)
-    if name:
-        return name
     cited = turn.answer.citations
-    return re.split(r",\s*\d|:\s", cited[0].heading)[0] if cited else ""
+    heading = re.split(r",\s*\d|:\s", cited[0].heading)[0] if cited else ""
+    if heading and re.match(r"^\s*(?:which|what)\s+(?!(?:is|was|are|were)\b)\w+", turn.understood, re.I):
+        return heading  # 'Which EU project…?' was answered by an entry: 'it' is that entry
+    return main_name(turn.understood) or heading
 
 
 def _in_place_of(pronoun: str, subject: str) -> str:
@@ -114,6 +116,8 @@ class RuleRewriter:
         last = conversation.last
         if last is None:
             return Rewrite(q)
+        if last.answer.abstained and len(conversation.turns) > 1 and not _subject(last):
+            last = conversation.turns[-2]  # a turn the report could not answer leaves the subject as it was
         previous = last.understood
         m = ELLIPSIS.match(q)
         if m and len((m.group(1) or m.group(2)).split()) <= 6 and not (THING.search(q) or PERSON.search(q)):

@@ -141,6 +141,10 @@ def test_bad_questions_are_user_errors(assistant) -> None:
         ("Where was the conference held?", "where"),
         ("Which French cities are twinned with Torino?", "list"),
         ("What is the Climate City Contract?", "fact"),
+        # A leading clause, or a later 'when', does not make a date question.
+        ("When the fair came to town, how many stalls were there?", "number"),
+        ("Who conducted the orchestra when it played at the fair?", "who"),
+        ("When was the fair held, and how many stalls were there?", "date"),
     ],
 )
 def test_question_types(question, qtype) -> None:
@@ -199,3 +203,27 @@ def test_what_is_asked_ends_at_a_name_and_a_date_question_needs_no_date_word() -
     assert read_rules("What were the dates of the harbour fair?").asked == set()
     # What a 'why' question asks to explain must be named by the answer too.
     assert asked_thing("Why did Harbour Club close its museum in 2020?") == {stem("close"), stem("museum")}
+    # A word the question writes in lower case is not part of a name, even one it also gives.
+    assert asked_thing("How many harbour cities belong to the Coalition of Harbour Cities?") == {stem("cities")}
+    # 'People' is counted by any count of persons: nothing in particular must be named.
+    assert asked_thing("How many people attended the fair?") == set()
+
+
+def test_a_sentence_that_leaves_out_its_entry_is_quoted_with_the_entrys_heading(assistant) -> None:
+    """Across the report: an answer quoting a sentence that does not name what its entry is
+    about gives the entry's heading with it; a sentence that names it is quoted alone."""
+    from assistant.answering import Candidate
+    from assistant.question import read_question
+
+    answerer = assistant.reader.base.answerer
+    q = read_question("What happened?")
+    out, named = [], []
+    for cand in answerer.all:
+        if cand.chunk.kind != "row" and cand.chunk.heading:
+            (out if answerer._out_of_context(cand) else named).append(cand)
+    assert out and named
+    for cand in out[::25] + named[::25]:
+        text = answerer._compose("What happened?", q, [Candidate(cand.chunk, cand.k, cand.row)]).answer
+        assert (f"({cand.chunk.heading})" in text) == (cand in out)
+        assert cand.unit.text in text
+

@@ -56,6 +56,31 @@ def test_that_noun_points_back_whatever_the_noun() -> None:
     assert "Harbour Games" in rewrite("How long was that trip?", before)
 
 
+def test_a_bare_that_points_back() -> None:
+    before = said("What were the Harbour Games about?", "Boats and music.", short="Boats and music", heading="Harbour Games, 3 May")
+    assert "Harbour Games" in rewrite("Which edition was that?", before)
+    assert rewrite("Which edition was that trip?", said("Who won?")) == "Which edition was that trip?"
+
+
+def test_after_a_turn_the_report_could_not_answer_the_subject_stays() -> None:
+    before = said("What were the Harbour Games about?", "Boats and music.", short="Boats and music", heading="Harbour Games, 3 May")
+    before.turns.append(Turn("Which edition was it?", "Which edition was it?",
+                             Answer("Which edition was it?", "The report does not say.", True, [])))
+    assert "Harbour Games" in rewrite("Who organised it?", before)
+
+
+def test_it_after_which_noun_is_the_entry_that_answered() -> None:
+    """'Which project…' was answered by an entry: 'it' is that entry, not a name the question gave."""
+    before = said("Which project has the town working with Rawson and Trelew?", "The town will work with Rawson and Trelew.",
+                  short="The town will work with Rawson and Trelew.", heading="WOODPLAN, 2023 – 2027")
+    assert rewrite("How much funding does it receive?", before) == "How much funding does WOODPLAN receive?"
+
+
+def test_a_wh_phrase_alone_asks_the_previous_question_anew() -> None:
+    assert rewrite("And in which city?", said("When was the coalition founded?")) == "In which city was the coalition founded?"
+    assert rewrite("And where?", said("When was the coalition founded?")) == "Where was the coalition founded?"
+
+
 def test_several_candidates_are_asked_back() -> None:
     before = said("Which cities signed agreements in May?", "…", short="Ushuaia, Rawson, Trelew", qtype="list")
     result = RuleRewriter().rewrite("When was it signed?", before)
@@ -91,6 +116,9 @@ def test_two_part_questions_split_and_merge() -> None:
     # A part that is only its question phrase shares the other part's clause.
     assert split_parts("When and where was the fair held?") == ["When was the fair held?", "where was the fair held?"]
     assert split_parts("How many stalls and how many visitors did the fair have?") == [
+        "How many stalls did the fair have?", "how many visitors did the fair have?"]
+    assert split_parts("Which mayor came, and from which city?") == ["Which mayor came?", "from which city?"]
+    assert split_parts("How many stalls, and how many visitors, did the fair have?") == [
         "How many stalls did the fair have?", "how many visitors did the fair have?"]
     a = Answer("p1", "182 members. [1]", False, [Citation(1, "4", "Networks", "Club", "53–66", "182 members.", 10, 22)])
     b = Answer("p2", "Joined in 2015. [1] 182 members. [2]", False, [
