@@ -447,7 +447,8 @@ class ExtractiveAnswerer:
         ]
         if q.qtype == "list" and rows:
             return self._list_answer(question, q, rows + [c for c in fitting if c not in rows])
-        if q.qtype == "list" and q.names:
+        if q.qtype == "list" and q.names and not best.unit.text.endswith(":"):
+            # (A best sentence that introduces a list, '…three principles:', brings its items: `_choose`.)
             entries = self._entries_naming(q, fitting)
             if len(entries) >= 3:
                 return self._compose(question, q, entries, headed=True)
