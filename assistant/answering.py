@@ -193,14 +193,21 @@ def did_what(text: str) -> set[str]:
 
 def figure_of(text: str, q: Question) -> str:
     """The figure a sentence gives for what is asked: the date for 'when', the number just
-    before the counted word for 'how many' ('222,000 visitors'); '' when there is none."""
+    before the counted word for 'how many' ('222,000 visitors'), or when no word is asked the
+    first count with what it counts; '' when there is none."""
     if q.qtype == "date":
         m = DATE_IN_HEADING.search(text)
         return re.sub(r"\s+", " ", m.group(0)).strip() if m else ""
     asked = q.asked
-    if q.qtype != "number" or not asked:
+    if q.qtype != "number":
         return ""
     tokens = re.findall(r"\d[\d,.]*|[A-Za-zÀ-ÿ']+", text)
+    if not asked:
+        # 'How big was the audience?': the first count and what it counts ('44,000 spectators').
+        for i, token in enumerate(tokens[:-1]):
+            if token[0].isdigit() and not NOT_A_COUNT.fullmatch(token) and tokens[i + 1][0].isalpha():
+                return f"{token.rstrip(',.')} {stem(fold(tokens[i + 1]))}"
+        return ""
     for i, token in enumerate(tokens):
         if stem(fold(token)) in asked:
             numbers = [t for t in tokens[max(0, i - 3) : i] if t[0].isdigit()]
@@ -573,7 +580,9 @@ class ExtractiveAnswerer:
         shared_subject = len(chosen) > 1 and bool(
             stems(re.sub(r"\d.*", "", chosen[0].chunk.heading)) & stems(re.sub(r"\d.*", "", chosen[1].chunk.heading))
         )
-        conflict = shared_subject and all(figures[:2]) and figures[0] != figures[1]
+        # Two figures for the same measure: the numbers differ, what they count does not.
+        conflict = shared_subject and all(figures[:2]) and figures[0] != figures[1] and (
+            q.qtype != "number" or figures[0].partition(" ")[2] == figures[1].partition(" ")[2])
         lead = "The report gives two accounts: " if conflict else ""
         joiner = "\n- " if headed or any(c.unit.kind == "item" for c in chosen[1:]) else " "
         if headed:
