@@ -26,7 +26,7 @@ from .reader import CLAUSE_START, Conversation, Turn
 from .text import DATE, NAME, NAME_JOINERS, fold, stems
 
 PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
-# A bare 'this'/'that' ('Which edition was that?') points back; 'that' before a word is a
+# A bare 'this'/'that' ('Who paid for that?') points back; 'that' before a word is a
 # relative or a determiner ('the mayor that visited', 'that trip': see `_refers_back`).
 THING = re.compile(r"\b(it|its|they|them|their|there|this one|that one|(?:this|that)(?=\s*[?.!,]|\s*$))\b", re.I)
 ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(.+?)\??$|^and\s+(.+?)\??$", re.I)

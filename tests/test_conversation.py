@@ -58,8 +58,8 @@ def test_that_noun_points_back_whatever_the_noun() -> None:
 
 def test_a_bare_that_points_back() -> None:
     before = said("What were the Harbour Games about?", "Boats and music.", short="Boats and music", heading="Harbour Games, 3 May")
-    assert "Harbour Games" in rewrite("Which edition was that?", before)
-    assert rewrite("Which edition was that trip?", said("Who won?")) == "Which edition was that trip?"
+    assert "Harbour Games" in rewrite("Who paid for that?", before)
+    assert rewrite("Who paid for that trip?", said("Who won?")) == "Who paid for that trip?"
 
 
 def test_after_a_turn_the_report_could_not_answer_the_subject_stays() -> None:
