@@ -90,7 +90,8 @@ def merge_answers(question: str, answers: Sequence[Answer]) -> Answer:
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", part.answer)
         if text not in texts:  # two parts answered by the same sentences say them once
             texts.append(text)
-        shorts.append(part.short_answer)
+        if part.short_answer not in shorts:
+            shorts.append(part.short_answer)
     if not texts:
         first = answers[0]
         return Answer(question, first.answer, True, [], qtype=first.qtype, suggestions=first.suggestions,
