@@ -26,10 +26,11 @@ each with a numbered citation. The steps:
    and one saying what the doer did ('Who won…' -> '…winning…') is preferred.
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
-   table rows. A two-part question is answered part by part (`split_parts`).
+   table rows. A sentence that leaves out what its entry is about is quoted with the
+   entry's heading. A two-part question is answered part by part (`split_parts`).
 
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
-by `fitting.fit_rules` (a grid, cross-validated), then `person_ratio` with them fixed,
+by `fitting.fit_rules` (a grid, cross-validated), then `person_ratio` and `asked_share` with them fixed,
 and read from `reader_weights.json`; the defaults here are the hand-set values they
 started from. It does not retrieve: it receives hits from `retrieval.py`.
 """
@@ -203,7 +204,7 @@ def figure_of(text: str, q: Question) -> str:
         return ""
     tokens = re.findall(r"\d[\d,.]*|[A-Za-zÀ-ÿ']+", text)
     if not asked:
-        # 'How big was the audience?': the first count and what it counts ('44,000 spectators').
+        # 'How big was the crowd?': the first count and what it counts ('5,000 spectators').
         for i, token in enumerate(tokens[:-1]):
             if token[0].isdigit() and not NOT_A_COUNT.fullmatch(token) and tokens[i + 1][0].isalpha():
                 return f"{token.rstrip(',.')} {stem(fold(tokens[i + 1]))}"
@@ -510,8 +511,8 @@ class ExtractiveAnswerer:
         "What is Torino's annual budget?" by one on a gender budget, answers a neighbouring
         question, unless the meaning is close enough to make up for the missing word.
         What is asked counts by rarity: the sentence must name `asked_share` of its weight
-        (fitted; 1 means all of it), so 'new' missing from '…the new artistic director'
-        weighs less than 'director' would. (A broader rule -- any rare question word
+        (fitted; 1 means all of it), so 'new' missing from '…the new head coach' weighs
+        less than 'coach' would. (A broader rule -- any rare question word
         missing -- cost more right answers than it saved on the dev split, so it is not used.)
         """
         if best.dense >= self.dense_enough or not q.asked:
@@ -553,8 +554,8 @@ class ExtractiveAnswerer:
         return chosen[:3]
 
     def _out_of_context(self, cand: Candidate) -> bool:
-        """Does the sentence leave out what its entry is about ('The competition involved…'
-        under 'XXII International Torball Tournament')? Then the answer names the entry."""
+        """Does the sentence leave out what its entry is about ('The race drew eight crews'
+        under 'Harbour Regatta, 3 May')? Then the answer names the entry."""
         heading = cand.chunk.heading
         if cand.chunk.kind == "row" or not heading or len(heading.split()) > 12:
             return False

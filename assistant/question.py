@@ -46,7 +46,7 @@ class Question:
     years: list[str] = field(default_factory=list)  # years it names
 
 
-# A question led by a clause ('When the race came through town, how many cars…?') asks
+# A question led by a clause ('When the fair opened, how many stalls were there?') asks
 # what its last clause asks.
 _LAST_CLAUSE = re.compile(r",\s*((?:and\s+)?(?:(?:in|on|at|for|from|to|with|by|of)\s+)?(?:who|whom|whose|what|which|when|where|how)\b.*)$")
 

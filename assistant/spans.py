@@ -6,8 +6,9 @@ answer.
 
 - Candidates: every number (with the words it counts), date (also of the entry's heading)
   or capitalised run of the quoted sentences, by the question's kind (`kind_of`).
-- Signals (`SPAN_FEATURES`): the question's words around it and in it, the asked thing
-  right after a number, an ordinal, a year, a figure or name the question itself gives, a
+- Signals (`SPAN_FEATURES`): the question's words around it, in it and among the five
+  words just before and just after it, the asked thing right after (or just before) a
+  number, an ordinal, a year, a figure or name the question itself gives, a
   person's name for "who", a place after "in/at/to" for "where", an agent after "by", the
   distance to the question's words, the sentence's first name when "who" asks for the
   doer, words the report also writes in lower case, which quoted sentence it is in and
@@ -194,7 +195,7 @@ def _share(found: set[str], wanted: set[str]) -> float:
 
 def _beside(sentence: str, start: int, end: int, words: int = 5) -> tuple[list[str], list[str]]:
     """The few words right before and right after a span: what a name or figure is said to be
-    ('Maria Rossi – Mayor of Alba'; 'a staff of about 40')."""
+    ('Maria Rossi – Mayor of Alba'; 'a team of about 40')."""
     before = re.findall(r"[\w'’-]+", sentence[:start])[-words:]
     after = re.findall(r"[\w'’-]+", sentence[end:])[:words]
     return before, after
