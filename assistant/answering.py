@@ -204,7 +204,7 @@ def figure_of(text: str, q: Question) -> str:
         return ""
     tokens = re.findall(r"\d[\d,.]*|[A-Za-zÀ-ÿ']+", text)
     if not asked:
-        # 'How big was the crowd?': the first count and what it counts ('5,000 spectators').
+        # 'How large was the fair's audience?': the first count and what it counts ('5,000 spectators').
         for i, token in enumerate(tokens[:-1]):
             if token[0].isdigit() and not NOT_A_COUNT.fullmatch(token) and tokens[i + 1][0].isalpha():
                 return f"{token.rstrip(',.')} {stem(fold(tokens[i + 1]))}"
