@@ -50,7 +50,7 @@ from .question import question_type
 from .reader import abstain, closest_sections
 from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
-from .text import AUXILIARIES, AUXILIARY, affirmed, fold, person_names, same_word, stem, weight_share, words
+from .text import AUXILIARIES, AUXILIARY, PREPOSITIONS, affirmed, fold, person_names, same_word, stem, weight_share, words
 
 if TYPE_CHECKING:
     from .retrieval import Hit
@@ -132,7 +132,7 @@ def question_names(text: str) -> list[list[str]]:
 
 HEADCOUNT = {"people", "persons", "individuals"}  # count nouns any count of persons answers
 DATE_WORDS = {stem(w) for w in ("date", "dates", "day", "days", "month", "year", "time")}
-PREPOSITIONS = {"of", "for", "in", "at", "on", "to", "by", "with", "from", "during", "about"}
+ASKED_ENDS = PREPOSITIONS | {"during", "about"}  # words that end what a question asks for
 
 
 def asked_thing(text: str) -> set[str]:
@@ -165,9 +165,9 @@ def asked_thing(text: str) -> set[str]:
         return {stem(rest[0])} if rest else set()
     wanted: list[str] = []
     for token in tokens:
-        if token in PREPOSITIONS and wanted:
+        if token in ASKED_ENDS and wanted:
             break
-        if token in skip or token in PREPOSITIONS or token in AUXILIARIES:
+        if token in skip or token in ASKED_ENDS or token in AUXILIARIES:
             if wanted and (token not in skip or token in named or token in GENERIC_NAMES):
                 break  # a verb, a preposition or a name ends what is asked
             continue

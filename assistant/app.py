@@ -178,10 +178,11 @@ def answer_html(answer: Answer, key: str, verdict: str = "", suggestions: list[s
         parts.append(f'<p class="understood">Understood as: “{html.escape(answer.understood_as)}”</p>')
     if answer.notice:
         parts.append(f'<p class="notice">{text_html(answer.notice)}</p>')
-    short = shown_short(answer)
+    text = readable_text(answer)
+    short = shown_short(answer.short_answer, text)
     if short:
         parts.append(f'<p class="short"><strong>{html.escape(short)}</strong></p>')
-    parts.append(f'<p class="text">{link_markers(text_html(readable_text(answer)), answer.citations, key)}</p>')
+    parts.append(f'<p class="text">{link_markers(text_html(text), answer.citations, key)}</p>')
     if answer.claims_dropped:
         n = answer.claims_dropped
         parts.append(f'<p class="notice">{n} statement{"s" if n > 1 else ""} removed: not supported by the report</p>')

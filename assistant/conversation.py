@@ -23,16 +23,16 @@ from typing import Protocol
 
 from .question import question_names
 from .reader import CLAUSE_START, Conversation, Turn
-from .text import DATE, NAME, NAME_JOINERS, fold, stems
+from .text import DATE, NAME, NAME_JOINERS, PREPOSITIONS, fold, stems
 
 PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 # A bare 'this'/'that' ('Who paid for that?') points back; 'that' before a word is a
 # relative or a determiner ('the mayor that visited', 'that trip': see `_refers_back`).
 THING = re.compile(r"\b(it|its|they|them|their|there|this one|that one|(?:this|that)(?=\s*[?.!,]|\s*$))\b", re.I)
 ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(.+?)\??$|^and\s+(.+?)\??$", re.I)
-PREPOSITIONS = {"for", "in", "at", "on", "to", "from", "with", "during", "by", "of"}
+PHRASE_LEADS = PREPOSITIONS | {"during"}  # what may open 'And in which city?', 'And for the next round?'
 # "And in which city?", "And when?": the previous question asked anew, its subject kept.
-WH_PHRASE = re.compile(rf"^(?:(?:{'|'.join(sorted(PREPOSITIONS))})\s+)?(?:(?:which|what)\s+[a-z]+|when|where)$", re.I)
+WH_PHRASE = re.compile(rf"^(?:(?:{'|'.join(sorted(PHRASE_LEADS))})\s+)?(?:(?:which|what)\s+[a-z]+|when|where)$", re.I)
 _LEADS = {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was", "the", "a"}
 
 
@@ -165,7 +165,7 @@ class RuleRewriter:
         if WH_PHRASE.match(new) and clause:
             return f"{new[:1].upper()}{new[1:]} {previous[clause.start():]}"
         first = new.split()[0].lower()
-        if first in PREPOSITIONS:
+        if first in PHRASE_LEADS:
             words = previous.rstrip("?").split()
             if first not in [w.lower() for w in words]:
                 return f"{previous.rstrip('?')} {new}?"

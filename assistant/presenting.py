@@ -94,11 +94,12 @@ def readable_text(answer: Answer) -> str:
     return text.replace(ROW_SEPARATOR, ", ")
 
 
-def shown_short(answer: Answer) -> str:
-    """The short answer to show above the text; '' when the text opens with it already (a
-    question whose answer is the quoted sentence), so a reader does not read it twice."""
-    short = answer.short_answer.strip()
-    opening = re.sub(r"\s*\[\d+\]", "", readable_text(answer))[: len(short) + 2]
+def shown_short(short: str, text: str) -> str:
+    """The short answer to show above the answer's readable `text`; '' when the text opens
+    with it already (a question whose answer is the quoted sentence), so a reader does not
+    read it twice."""
+    short = short.strip()
+    opening = re.sub(r"\s*\[\d+\]", "", text)[: len(short) + 2]
     return "" if short and fold(opening).startswith(fold(short)) else short
 
 
@@ -142,13 +143,13 @@ def reply(answer: Answer) -> Reply:
         if label not in sources:
             sources.append(label)
         number[citation.n] = sources.index(label) + 1
-    text = readable_text(answer)
+    readable = text = readable_text(answer)
     if len(sources) == 1:
         text = re.sub(r"\s*\[\d+\]", "", text)
     else:
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{number.get(int(m.group(1)), int(m.group(1)))}]", text)
         text = re.sub(r"(\[\d+\])(\s*\1)+", r"\1", text)
-    return Reply(shown_short(answer), text, sources)
+    return Reply(shown_short(answer.short_answer, readable), text, sources)
 
 
 def reply_text(answer: Answer) -> str:

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .text import AUXILIARY, DEMONYMS, NAME, STOPWORDS, affirmed, fold, stem, words
+from .text import AUXILIARY, DEMONYMS, NAME, PREPOSITION, PREPOSITIONS, STOPWORDS, affirmed, fold, stem, words
 
 # rapidfuzz's normalised similarity (0-100) above which an unknown word is read as a
 # report word: one edit in a five-letter word scores 80 ("mayer" -> "mayor").
@@ -48,7 +48,7 @@ class Question:
 
 # A question led by a clause ('When the fair opened, how many stalls were there?') asks
 # what its last clause asks.
-_LAST_CLAUSE = re.compile(r",\s*((?:and\s+)?(?:(?:in|on|at|for|from|to|with|by|of)\s+)?(?:who|whom|whose|what|which|when|where|how)\b.*)$")
+_LAST_CLAUSE = re.compile(rf",\s*((?:and\s+)?(?:(?:{PREPOSITION})\s+)?(?:who|whom|whose|what|which|when|where|how)\b.*)$")
 
 _LEAD = re.compile(r"^(?:(?:and|so|also|then|now|ok|okay)\s*,?\s+)?(?:(?:to|by|with|for|from)\s+)?(who|whom|whose|how many|how much)\b")
 _SUBORDINATE = re.compile(rf"(?:when|where|if|while|after|before|since|once)\s+(?!(?:{AUXILIARY})\b)")
@@ -167,7 +167,7 @@ def correct(text: str, vocab: Vocabulary) -> tuple[str, dict[str, str]]:
     return re.sub(r"[A-Za-zÀ-ÿ]+", fix, text), fixes
 
 
-_PREPOSITIONS = {"of", "for", "in", "at", "on", "to", "by", "with", "from", "during", "about", "did", "does", "do",
+_PREPOSITIONS = {*PREPOSITIONS, "during", "about", "did", "does", "do",
                  "is", "was", "are", "were", "has", "have", "had", "will", "can"}
 
 

@@ -14,7 +14,7 @@ from typing import Protocol, Sequence
 
 from .records import Answer, Citation
 from .retrieval import Hit
-from .text import AUXILIARY
+from .text import AUXILIARY, PREPOSITION
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Reader(Protocol):
 
 
 PART_BREAK = re.compile(
-    r",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|since)\b|(?:in|on|at|from|to|for|with|by|of)\s+(?:which|what|whom)\b)",
+    rf",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|since)\b|(?:{PREPOSITION})\s+(?:which|what|whom)\b)",
     re.I)
 
 

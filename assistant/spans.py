@@ -312,4 +312,3 @@ def _name_runs(sentence: str) -> list[tuple[str, int, int]]:
                     runs.append((part, at, at + len(part)))
                 at += len(part)
     return runs
-

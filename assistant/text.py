@@ -95,6 +95,10 @@ def person_names(text: str, common: frozenset[str], besides: frozenset[str] | se
     return found
 
 
+# Prepositions that lead a question's phrase ('from which city', 'in what year') or a place.
+PREPOSITIONS = frozenset({"in", "on", "at", "from", "to", "for", "with", "by", "of"})
+PREPOSITION = "|".join(sorted(PREPOSITIONS))
+
 # Auxiliary verbs: where a question's phrase ends and its clause begins ('how many X | did …').
 AUXILIARIES = frozenset({"do", "does", "did", "is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could"})
 AUXILIARY = "|".join(sorted(AUXILIARIES))
