@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from .corpus import MONTHS
-from .question import question_type
+from .question import did_what, question_type
 from .reader import abstain, closest_sections
 from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
@@ -181,15 +181,6 @@ def asked_thing(text: str) -> set[str]:
         if wanted[0] in HEADCOUNT:
             return set()
     return {stem(w) for w in wanted[:3]}
-
-
-def did_what(text: str) -> set[str]:
-    """The stem of the verb a 'who' question asks the doer of: 'Who won the final?' and
-    'Who has won the final?' -> {'win'}."""
-    m = re.search(r"^(?:and\s+)?who\s+(?:(?:has|have|had)\s+)?([a-z]+)\b", fold(text))
-    if not m or m.group(1) in AUXILIARIES or m.group(1) in STOPWORDS:
-        return set()
-    return {stem(m.group(1))}
 
 
 def figure_of(text: str, q: Question) -> str:

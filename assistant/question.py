@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .text import AUXILIARY, DEMONYMS, NAME, PREPOSITION, PREPOSITIONS, STOPWORDS, affirmed, fold, stem, words
+from .text import AUXILIARIES, AUXILIARY, DEMONYMS, NAME, PREPOSITION, PREPOSITIONS, STOPWORDS, affirmed, fold, stem, words
 
 # rapidfuzz's normalised similarity (0-100) above which an unknown word is read as a
 # report word: one edit in a five-letter word scores 80 ("mayer" -> "mayor").
@@ -190,6 +190,15 @@ def asked_thing(text: str) -> set[str]:
         if len(wanted) == 2:
             break
     return {stem(w) for w in wanted}
+
+
+def did_what(text: str) -> set[str]:
+    """The stem of the verb a 'who' question asks the doer of: 'Who won the final?' and
+    'Who has won the final?' -> {'win'}."""
+    m = re.search(r"^(?:and\s+)?who\s+(?:(?:has|have|had)\s+)?([a-z]+)\b", fold(text))
+    if not m or m.group(1) in AUXILIARIES or m.group(1) in STOPWORDS:
+        return set()
+    return {stem(m.group(1))}
 
 
 def language(text: str) -> str:

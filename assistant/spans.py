@@ -30,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .question import Question
+from .question import Question, did_what
 from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, NUMBER, STOPWORDS, YEAR, fold, same_word, squash, stem, stems
 
 NUMBER_FEATURES = (
@@ -58,7 +58,6 @@ LOCATIVE = {"in", "at", "to", "from", "near", "into"}
 ENDS = STOPWORDS | set(NAME_JOINERS)  # words a name neither begins nor ends with
 THING = re.compile(rf"^(?:\w+ )?(?:which|what) (?!(?:{AUXILIARY})\b)\w+")
 MANY = re.compile(r"\bhow (?:many|much)\b")
-DOER = re.compile(rf"^(?:and\s+)?who\s+(?!(?:{AUXILIARY})\b)\w+")
 _ITEM = rf"(?:the\s+)?(?:{NAME.pattern})"
 ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})+(?:,?\s+(?:and|&)\s+{_ITEM})?|{_ITEM}\s+(?:and|&)\s+{_ITEM}")
 
@@ -289,7 +288,7 @@ def _name_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str], 
             out.append(Span(" ".join(words_), start, f))
     earliest = min((s.start for s in out), default=0)
     # 'Who won…' asks for the doer, often the sentence's first name; 'Who did X beat?' does not.
-    doer = float(bool(who and DOER.match(fold(q.text))))
+    doer = float(bool(who and did_what(q.text)))
     for span in out:
         is_first = float(span.start == earliest)
         span.features[_FIRST] = is_first

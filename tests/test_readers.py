@@ -188,7 +188,7 @@ def test_a_list_question_gets_the_names_a_sentence_lists() -> None:
 
 
 def test_a_person_is_told_from_an_organisation_and_who_asks_for_a_doer() -> None:
-    from assistant.answering import did_what
+    from assistant.question import did_what
     from assistant.text import person_names, stem
 
     common = frozenset({"tennis", "federation", "the", "and"})
