@@ -46,28 +46,39 @@ class Reader(Protocol):
 
 
 PART_BREAK = re.compile(
-    rf",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|since)\b|(?:{PREPOSITION})\s+(?:which|what|whom)\b)",
+    rf",?\s+and\s+(?=(?:when|where|who|whom|how|which|what|since)\b|(?:{PREPOSITION})\s+(?:which|what|whom)\b|(?:{PREPOSITION})\s+how\b[^,?]*,)",
     re.I)
 
 
 # Where a part's question phrase ends and its clause begins: 'how many delegates | did …'.
 CLAUSE_START = re.compile(rf"\b(?:{AUXILIARY})\b", re.I)
+# A later part's question phrase set off by a comma from the clause the parts share:
+# '…, and from how many classes, | did…', '…, and how many teams, | took part in…'.
+SET_OFF = re.compile(rf"^((?:(?:{PREPOSITION})\s+)?(?:how|which|what|when|where|who|whom)\b[^,]{{0,30}}),\s*", re.I)
 
 
 def split_parts(question: str) -> list[str]:
     """'How many members…, and when did Torino join?' -> ['How many members…?', 'when did Torino join?']
 
     A part that is only a question phrase shares the other part's clause: 'When and where
-    was it held?' -> ['When was it held?', 'where was it held?']."""
+    was it held?' -> ['When was it held?', 'where was it held?']; so does one set off by
+    commas: 'How many stalls, and from how many towns, did the fair draw?'."""
     parts = [p.strip(" ,?") for p in PART_BREAK.split(question) if p.strip(" ,?")]
     if len(parts) < 2:
         return [question]
-    # 'How many pupils, and from how many classes, did…': no comma before the shared clause.
-    parts = [re.sub(rf",\s*(?=(?:{AUXILIARY})\b)", " ", p, flags=re.I) for p in parts]
+    clauses: list[int | None] = []  # where each part's clause begins
+    for i, part in enumerate(parts):
+        phrase = SET_OFF.match(part) if i else None
+        if phrase:
+            parts[i] = f"{phrase.group(1)} {part[phrase.end():]}"
+            clauses.append(len(phrase.group(1)) + 1)
+        else:
+            clause = CLAUSE_START.search(part)
+            clauses.append(clause.start() if clause else None)
     for i, part in enumerate(parts[:-1]):
-        clause = CLAUSE_START.search(parts[i + 1])
-        if not CLAUSE_START.search(part) and len(part.split()) <= 4 and clause:
-            parts[i] = f"{part} {parts[i + 1][clause.start():]}"
+        at = clauses[i + 1]
+        if not CLAUSE_START.search(part) and len(part.split()) <= 4 and at is not None:
+            parts[i] = f"{part} {parts[i + 1][at:]}"
     return [f"{p}?" for p in parts]
 
 

@@ -120,6 +120,13 @@ def test_two_part_questions_split_and_merge() -> None:
     assert split_parts("Which mayor came, and from which city?") == ["Which mayor came?", "from which city?"]
     assert split_parts("How many stalls, and how many visitors, did the fair have?") == [
         "How many stalls did the fair have?", "how many visitors did the fair have?"]
+    # A phrase set off by commas, even behind a preposition or before a verb of its own.
+    assert split_parts("How many stalls, and from how many towns, did the fair draw?") == [
+        "How many stalls did the fair draw?", "from how many towns did the fair draw?"]
+    assert split_parts("How many runners, and how many crews, took part in the regatta?") == [
+        "How many runners took part in the regatta?", "how many crews took part in the regatta?"]
+    # A bare last phrase behind a preposition stays with its question (two figures, one sentence).
+    assert split_parts("How many stalls opened, and from how many towns?") == ["How many stalls opened, and from how many towns?"]
     a = Answer("p1", "182 members. [1]", False, [Citation(1, "4", "Networks", "Club", "53–66", "182 members.", 10, 22)])
     b = Answer("p2", "Joined in 2015. [1] 182 members. [2]", False, [
         Citation(1, "4", "Networks", "Club", "53–66", "Joined in 2015.", 30, 45),
