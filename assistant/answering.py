@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from .corpus import MONTHS
-from .question import did_what, question_type
+from .question import JOINERS, did_what, question_type
 from .reader import abstain, closest_sections
 from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
@@ -104,6 +104,8 @@ def question_names(text: str) -> list[list[str]]:
     run: list[str] = []
 
     def close() -> None:
+        while run and fold(run[-1]) in JOINERS:  # 'Mayor of Torino': not 'Mayor of'
+            run.pop()
         if run:
             name = " ".join(run).strip(".'’")
             if fold(name) not in GENERIC_NAMES and len(name) > 1:
@@ -122,7 +124,7 @@ def question_names(text: str) -> list[list[str]]:
         looks_named = bare.isupper() or any(c.isupper() for c in bare[1:]) or any(c.isdigit() for c in bare)
         if capital and (i > 0 or looks_named) and low not in GENERIC_NAMES and low not in STOPWORDS:
             run.append(bare)
-        elif run and low in {"of", "de", "del", "di", "d'", "for", "&"}:
+        elif run and low in JOINERS:
             run.append(bare)
         else:
             close()

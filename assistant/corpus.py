@@ -154,7 +154,12 @@ def para_units(para: Para) -> list[Unit]:
         units = []
         for line, offset in para.lines:
             body = re.sub(r"^\s*-\s*", "", line)
-            if clean(body):
+            if not clean(body):
+                continue
+            if units and units[-1].text.endswith(",") and body == line:
+                # A line ending in a comma goes on in the next one ('Maria Rossi,' / 'Mayor of Alba').
+                units[-1] = Unit(f"{units[-1].text} {clean(body)}", units[-1].start, offset + len(line), "item")
+            else:
                 units.append(Unit(clean(body), offset + line.find(body[:1]) if body else offset, offset + len(line), "item"))
         return units
     line, offset = para.lines[0]

@@ -77,7 +77,7 @@ def question_type(text: str) -> str:
 
 
 _NAME_TOKEN = re.compile(r"[\w'’.&-]+")
-_JOINERS = {"of", "de", "del", "di", "d'", "for", "&"}
+JOINERS = {"of", "de", "del", "di", "d'", "for", "&"}  # words inside a name: 'Museum of Art'
 _QUESTION_WORDS = {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was", "i"}
 
 
@@ -88,7 +88,7 @@ def question_names(text: str) -> list[list[str]]:
     run: list[str] = []
 
     def close() -> None:
-        while run and fold(run[-1]) in _JOINERS:
+        while run and fold(run[-1]) in JOINERS:
             run.pop()
         if run:
             name = " ".join(run).strip(".'’")
@@ -107,7 +107,7 @@ def question_names(text: str) -> list[list[str]]:
         looks_named = bare.isupper() or any(c.isupper() for c in bare[1:]) or any(c.isdigit() for c in bare)
         if capital and (i > 0 or looks_named) and low not in _QUESTION_WORDS and low not in STOPWORDS:
             run.append(bare)
-        elif run and low in _JOINERS:
+        elif run and low in JOINERS:
             run.append(bare)
         else:
             close()

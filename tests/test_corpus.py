@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.chunking import chunk_report
-from assistant.corpus import clean, parse_report, split_sentences
+from assistant.corpus import Para, clean, para_units, parse_report, split_sentences
 
 CHAPTERS = [
     ("1", "Mayor's Foreword", "4–6"),
@@ -107,6 +107,18 @@ def test_split_sentences_by_hand() -> None:
         'It opened with "Rivers and cities. Projects."',
         "Then Ayrton Senna. Forever came.",
     ]
+
+
+def test_a_line_ending_in_a_comma_goes_on_in_the_next() -> None:
+    text = "Maria Rossi,\nMayor of Alba\n- Boats,\n- oars"
+    lines, at = [], 0
+    for line in text.split("\n"):
+        lines.append((line, at))
+        at += len(line) + 1
+    units = para_units(Para(lines, 0))
+    # A signature is one unit; list items stay apart even when one ends in a comma.
+    assert [u.text for u in units] == ["Maria Rossi, Mayor of Alba", "Boats,", "oars"]
+    assert (units[0].start, units[0].end) == (0, text.index("\n- "))
 
 
 def test_a_small_report_parses_by_hand() -> None:
