@@ -20,7 +20,7 @@ from assistant.records import Answer, Citation
 from assistant.retrieval import Hit
 
 # Passages from the real report, in the order the reader numbers their sentences:
-# 3.2-001#0 -> S1..S3 (S2: "In 2024, the City of Torino … 48 foreign delegations coming from 26 countries."),
+# 3.2-001#0 -> S1..S3 (S2: how many foreign delegations the city received in 2024, and from how many countries),
 # 3.2-001#1 -> S4..S5, 3.1-039#0 -> S6..S8 (S6: the Gwangju agreement of 15 April 2024),
 # 2-030#0 -> S9..S11 (the Youth Climate Action Fund).
 PASSAGE_IDS = ("3.2-001#0", "3.2-001#1", "3.1-039#0", "2-030#0")

@@ -28,10 +28,10 @@ LOGIN = ("editor", "s3cret:with:colons")
 QUESTION = "How many foreign delegations visited Torino during 2024?"
 CONVERSATIONS = [
     ["Who won the Nitto ATP Finals?", "How many spectators were there?", "And who won it?", "When were they held?", "What about the Book Fair?"],
-    ["In which year did Torino become a member of ECCAR?", "Who founded it?", "What does it do?", "And Eurocities?", "When did Torino join it?"],
+    ["In which year did Torino become a member of ECCAR?", "Who founded it?", "What does it do?", "And Eurocities?", "When did the city join it?"],
     [QUESTION, "From how many countries?", "Which ones?", "And in 2023?", "Who received them?"],
     ["Which French cities are twinned with Torino?", "When did it twin with Lyon?", "And Chambéry?", "What about Gwangju?", "When was it signed?"],
-    ["How much does the EU contribute to CLIMABOROUGH?", "Who leads it?", "How long does it last?", "And its partners?", "What about Terra Madre?"],
+    ["How much does the EU contribute to CLIMABOROUGH?", "Who leads it?", "How long does it run?", "And its partners?", "What about Terra Madre?"],
 ]
 
 
