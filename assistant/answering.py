@@ -17,7 +17,7 @@ each with a numbered citation. The steps:
    by that name's share of the question's weight: a region named instead of its city
    costs little, a question that is mostly an unknown name ("…twin with Antananarivo?")
    falls below the abstention cut-off. A year other than the report's own binds.
-4. Keep the units that can answer the type; abstain when the best one scores below the
+4. Keep the units that can answer the type ('how much money / funding…' takes a sum); abstain when the best one scores below the
    cut-off, or does not name what is asked (in any form of the word: 'director' /
    'directed'; a sum of money names 'cost' or 'budget') and is not close enough in
    meaning to make up for it. 'How many X' over a table whose rows are the X: count them.
@@ -409,9 +409,12 @@ class ExtractiveAnswerer:
         # A year other than the report's own is as binding as a name: "…in 2023?"
         years = [[y] for y in re.findall(r"\b(?:19|20)\d\d\b", question) if y != self.own_year]
         asked_words, figures = set(words(question)), re.findall(r"\d[\d,.]*\d|\d", question)
+        # 'How much money / funding…' is answered by a sum ('How many grants…' by a count).
+        money = q.qtype == "number" and "many" not in asked_words and bool(MONEY & {stem(w) for w in asked_words})
         fitting = [
             c for c in ranked
             if self._fits(c, q.qtype, asked_words, figures) and c.score > 0 and all(self._mentions(c.row, y, entry=True) for y in years)
+            and (not money or CURRENCY.search(c.unit.text))
         ]
         top = ranked[0] if ranked else None
         if (

@@ -227,3 +227,16 @@ def test_a_sentence_that_leaves_out_its_entry_is_quoted_with_the_entrys_heading(
         assert (f"({cand.chunk.heading})" in text) == (cand in out)
         assert cand.unit.text in text
 
+
+
+@pytest.mark.parametrize("question", [
+    "How much were the summer interns paid?",
+    "How much did the photography festival cost?",
+    "How much funding did the rowing race get?",
+    "How much money did the city get from Brussels?",
+])
+def test_a_question_for_a_sum_is_answered_by_a_sum_or_not_at_all(assistant, question: str) -> None:
+    from assistant.answering import CURRENCY
+
+    answer = assistant.ask(question)
+    assert answer.abstained or CURRENCY.search(answer.citations[0].quote), answer.answer
