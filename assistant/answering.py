@@ -23,14 +23,17 @@ each with a numbered citation. The steps:
    meaning to make up for it. 'How many X' over a table whose rows are the X: count them.
    'Who…' asks for a person: a sentence naming one (two or more capitalised words the
    report never writes in lower case) goes first when it comes close enough to the best,
-   and one saying what the doer did ('Who won…' -> '…winning…') is preferred.
+   and one saying what the doer did ('Who won…' -> '…winning…') is preferred. 'Who is the
+   X?' (not 'Who <did>…', whose doer may be a body) is not answered by a sentence naming
+   nobody (`person_needed`).
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A sentence that leaves out what its entry is about is quoted with the
    entry's heading. A two-part question is answered part by part (`split_parts`).
 
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
-by `fitting.fit_rules` (a grid, cross-validated), then `person_ratio` and `asked_share` with them fixed,
+by `fitting.fit_rules` (a grid, cross-validated), then `person_ratio`, `asked_share` and
+`person_needed` with them fixed,
 and read from `reader_weights.json`; the defaults here are the hand-set values they
 started from. It does not retrieve: it receives hits from `retrieval.py`.
 """
@@ -253,11 +256,13 @@ class ExtractiveAnswerer:
         dense_weight: float = 0.55,
         person_ratio: float = 1.01,
         asked_share: float = 1.0,
+        person_needed: float = 0.0,
         common: frozenset[str] = frozenset(),
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
         self.person_ratio = person_ratio
         self.asked_share = asked_share
+        self.person_needed = person_needed  # 1: a 'who is' question needs a person named (fitted switch)
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors
@@ -443,6 +448,10 @@ class ExtractiveAnswerer:
                 fitting.remove(people[0])
                 fitting.insert(0, people[0])
         best = fitting[0]
+        if self.person_needed and q.qtype == "who" and not did_what(question) and not self._names_person(best, asked_words):
+            # 'Who is the X?', 'the name of the X who…' ask who a person is (a doer, 'Who
+            # organised…', may be a body): a sentence naming nobody does not answer.
+            return self._abstain(question, q, hits, "", best.score)
         if self._unsupported(q, best):
             return self._abstain(question, q, hits, "", best.score)
         rows = [

@@ -309,7 +309,8 @@ RULE_GRID = {
 # Fitted after the grid, one at a time: how close a sentence naming a person must come to
 # the best one to go first for 'who' (1.01: never).
 # Then the rarity-weighted share of what is asked the answering sentence must name (1: all).
-RULE_RATIOS = {"person_ratio": (1.01, 0.9, 0.8, 0.7, 0.6), "asked_share": (1.0, 0.8, 0.6, 0.4)}
+# Then whether a 'who is…' question (not 'who <did>…') needs a sentence naming a person (1: yes).
+RULE_RATIOS = {"person_ratio": (1.01, 0.9, 0.8, 0.7, 0.6), "asked_share": (1.0, 0.8, 0.6, 0.4), "person_needed": (0.0, 1.0)}
 
 
 def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print,

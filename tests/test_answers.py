@@ -240,3 +240,16 @@ def test_a_question_for_a_sum_is_answered_by_a_sum_or_not_at_all(assistant, ques
 
     answer = assistant.ask(question)
     assert answer.abstained or CURRENCY.search(answer.citations[0].quote), answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    # Roles the report mentions without naming anyone in them.
+    "Who is the head of the unit for multilateral global strategies?",
+    "Who is the Director General who launched the Global Coalition for Social Justice?",
+    "Who is the director of the rowing club?",
+])
+def test_asking_who_someone_is_gets_a_person_or_no_answer(assistant, question: str) -> None:
+    from assistant.text import person_names
+
+    answer = assistant.ask(question)
+    assert answer.abstained or person_names(answer.citations[0].quote, assistant.vocab.lower), answer.answer
