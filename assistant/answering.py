@@ -11,8 +11,9 @@ each with a numbered citation. The steps:
    asks for ('how many visitors' -> visitors).
 2. Candidates are the units of the retrieved passages, the unit just before and after
    each passage, and the units naming the question's names (through a prefix index, never
-   a scan). Each is scored by meaning (cosine of precomputed vectors) and by the share of
-   the question's rarity-weighted words it holds.
+   a scan). Each is scored by meaning (cosine of precomputed vectors), by the share of
+   the question's rarity-weighted words it holds and by the share of the question's word
+   pairs it holds in the same order ('mayor of Alba').
 3. A name the report never mentions, or one the candidate's entry lacks, lowers its score
    by that name's share of the question's weight: a region named instead of its city
    costs little, a question that is mostly an unknown name ("…twin with Antananarivo?")
@@ -32,8 +33,8 @@ each with a numbered citation. The steps:
    entry's heading. A two-part question is answered part by part (`split_parts`).
 
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
-by `fitting.fit_rules` (a grid, cross-validated), then `person_ratio`, `asked_share` and
-`person_needed` with them fixed,
+by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `person_ratio`,
+`asked_share` and `person_needed` with them fixed,
 and read from `reader_weights.json`; the defaults here are the hand-set values they
 started from. It does not retrieve: it receives hits from `retrieval.py`.
 """
@@ -89,6 +90,12 @@ DEMONYMS = {
 
 def stems(text: str) -> set[str]:
     return {stem(w) for w in words(text) if w not in STOPWORDS}
+
+
+def pairs(text: str) -> set[tuple[str, str]]:
+    """Each two content words that follow each other, as stems: 'the Mayor of Alba' -> (mayor, alba)."""
+    seq = [stem(w) for w in words(text) if w not in STOPWORDS]
+    return set(zip(seq, seq[1:]))
 
 
 @dataclass
@@ -257,11 +264,13 @@ class ExtractiveAnswerer:
         person_ratio: float = 1.01,
         asked_share: float = 1.0,
         person_needed: float = 0.0,
+        phrase_weight: float = 0.0,
         common: frozenset[str] = frozenset(),
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
         self.person_ratio = person_ratio
         self.asked_share = asked_share
+        self.phrase_weight = phrase_weight  # what a phrase of the question, word for word, adds (fitted)
         self.person_needed = person_needed  # 1: a 'who is' question needs a person named (fitted switch)
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
@@ -285,6 +294,7 @@ class ExtractiveAnswerer:
             entry_text[c.chunk.entry_id] = entry_text.get(c.chunk.entry_id, fold(c.chunk.heading)) + " " + fold(c.unit.text)
         self.entry_folded = [entry_text[c.chunk.entry_id] for c in self.all]
         self.context_stems = [stems(c.context) for c in self.all]
+        self.pairs = [pairs(c.unit.text) for c in self.all]  # consecutive content words, for phrases
         df = Counter(s for ss in self.context_stems for s in ss)
         n = len(self.all)
         self.idf = {s: math.log(1 + n / d) for s, d in df.items()}
@@ -358,6 +368,7 @@ class ExtractiveAnswerer:
         weights = [self.idf.get(t, 1.0) for t in q.terms]
         total = sum(weights) or 1.0
         dense = self.vectors[pool] @ q_vec
+        asked_pairs = pairs(affirmed(q.text))
         scored = []
         for row, d in zip(pool, dense):
             have = self.context_stems[row]
@@ -365,8 +376,10 @@ class ExtractiveAnswerer:
             cand = Candidate(self.all[row].chunk, self.all[row].k, row)
             rank = hit_rank.get(cand.chunk.id)
             bonus = 0.05 / (1 + rank) if rank is not None else 0.0
+            # The question's words in the same order ('mayor of X' against 'the Mayor … in X').
+            phrase = len(asked_pairs & self.pairs[row]) / len(asked_pairs) if asked_pairs else 0.0
             cand.dense, cand.lexical = float(d), lexical
-            cand.score = self.dense_weight * float(d) + (1 - self.dense_weight) * lexical + bonus
+            cand.score = self.dense_weight * float(d) + (1 - self.dense_weight) * lexical + bonus + self.phrase_weight * phrase
             scored.append(cand)
         return sorted(scored, key=lambda c: c.score, reverse=True)
 

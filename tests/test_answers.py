@@ -253,3 +253,11 @@ def test_asking_who_someone_is_gets_a_person_or_no_answer(assistant, question: s
 
     answer = assistant.ask(question)
     assert answer.abstained or person_names(answer.citations[0].quote, assistant.vocab.lower), answer.answer
+
+
+def test_word_pairs_keep_the_order_of_content_words() -> None:
+    from assistant.answering import pairs
+
+    assert ("mayor", "alba") in pairs("Who is the Mayor of Alba?")
+    assert ("mayor", "alba") not in pairs("Alba welcomed the mayor")
+    assert pairs("the") == set()
