@@ -13,7 +13,8 @@ each with a numbered citation. The steps:
    each passage, and the units naming the question's names (through a prefix index, never
    a scan). Each is scored by meaning (cosine of precomputed vectors), by the share of
    the question's rarity-weighted words it holds and by the share of the question's word
-   pairs it holds in the same order ('mayor of Alba').
+   pairs it holds in the same order ('mayor of Alba'). A unit that can answer the type
+   right after one that matches but cannot takes a share of its score (`carry`).
 3. A name the report never mentions, or one the candidate's entry lacks, lowers its score
    by that name's share of the question's weight: a region named instead of its city
    costs little, a question that is mostly an unknown name ("…twin with Antananarivo?")
@@ -33,8 +34,8 @@ each with a numbered citation. The steps:
    entry's heading. A two-part question is answered part by part (`split_parts`).
 
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
-by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `person_ratio`,
-`asked_share` and `person_needed` with them fixed,
+by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
+`person_ratio`, `asked_share` and `person_needed` with them fixed,
 and read from `reader_weights.json`; the defaults here are the hand-set values they
 started from. It does not retrieve: it receives hits from `retrieval.py`.
 """
@@ -265,12 +266,14 @@ class ExtractiveAnswerer:
         asked_share: float = 1.0,
         person_needed: float = 0.0,
         phrase_weight: float = 0.0,
+        carry: float = 0.0,
         common: frozenset[str] = frozenset(),
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
         self.person_ratio = person_ratio
         self.asked_share = asked_share
         self.phrase_weight = phrase_weight  # what a phrase of the question, word for word, adds (fitted)
+        self.carry = carry  # the share of the score of the unit before that a unit answering the type takes (fitted)
         self.person_needed = person_needed  # 1: a 'who is' question needs a person named (fitted switch)
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
@@ -423,10 +426,24 @@ class ExtractiveAnswerer:
                 lacking = {stem(w) for n in q.names if not self._mentions(cand.row, n, entry=True) for w in words(n[0])}
                 penalty[entry] = 1 - min(1.0, unknown + self._weight_share(q, lacking))
             cand.score *= penalty[entry]
-        ranked.sort(key=lambda c: c.score, reverse=True)
         # A year other than the report's own is as binding as a name: "…in 2023?"
         years = [[y] for y in re.findall(r"\b(?:19|20)\d\d\b", question) if y != self.own_year]
         asked_words, figures = set(words(question)), re.findall(r"\d[\d,.]*\d|\d", question)
+        if self.carry:
+            # The answer is often the sentence after the one that matches ('The match… .' /
+            # 'It ended 3-1 before 9,000 spectators.'): a unit that can answer takes
+            # `carry` of the score of the unit before it in its entry, when that one cannot.
+            by_row = {c.row: c for c in ranked}
+            for cand in ranked:
+                before = by_row.get(cand.row - 1)
+                if (
+                    before is not None and before.chunk.entry_id == cand.chunk.entry_id
+                    and before.score * self.carry > cand.score
+                    and self._fits(cand, q.qtype, asked_words, figures)
+                    and not self._fits(before, q.qtype, asked_words, figures)
+                ):
+                    cand.score = before.score * self.carry
+        ranked.sort(key=lambda c: c.score, reverse=True)
         # 'How much money / funding…' is answered by a sum ('How many grants…' by a count).
         money = q.qtype == "number" and "many" not in asked_words and bool(MONEY & {stem(w) for w in asked_words})
         fitting = [

@@ -306,13 +306,23 @@ RULE_GRID = {
     "dense_enough": (0.65, 0.7, 0.75, 0.8, 1.01),
     "dense_weight": (0.55, 0.65, 0.75),
 }
-# Fitted after the grid, one at a time, in this order: what the share of the question's word
-# pairs the sentence holds in the same order adds to its score (0: nothing); how close a
-# sentence naming a person must come to the best one to go first for 'who' (1.01: never);
-# the rarity-weighted share of what is asked the answering sentence must name (1: all);
-# whether a 'who is…' question (not 'who <did>…') needs a sentence naming a person (1: yes).
-RULE_RATIOS = {"phrase_weight": (0.0, 0.05, 0.1, 0.2), "person_ratio": (1.01, 0.9, 0.8, 0.7, 0.6),
-               "asked_share": (1.0, 0.8, 0.6, 0.4), "person_needed": (0.0, 1.0)}
+# Fitted after the grid, one at a time, in this order:
+# - phrase_weight: what the share of the question's word pairs the sentence holds in the
+#   same order adds to its score (0: nothing);
+# - carry: the share of the score of the unit before that a unit able to answer takes when
+#   that one is not (0: none);
+# - person_ratio: how close a sentence naming a person must come to the best one to go
+#   first for 'who' (1.01: never);
+# - asked_share: the rarity-weighted share of what is asked the sentence must name (1: all);
+# - person_needed: whether a 'who is…' question (not 'who <did>…') needs a sentence naming
+#   a person (1: yes).
+RULE_RATIOS = {
+    "phrase_weight": (0.0, 0.05, 0.1, 0.2),
+    "carry": (0.0, 0.8, 0.9),
+    "person_ratio": (1.01, 0.9, 0.8, 0.7, 0.6),
+    "asked_share": (1.0, 0.8, 0.6, 0.4),
+    "person_needed": (0.0, 1.0),
+}
 
 
 def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print,

@@ -261,3 +261,28 @@ def test_word_pairs_keep_the_order_of_content_words() -> None:
     assert ("mayor", "alba") in pairs("Who is the Mayor of Alba?")
     assert ("mayor", "alba") not in pairs("Alba welcomed the mayor")
     assert pairs("the") == set()
+
+
+def test_the_sentence_after_the_match_can_answer_what_the_match_cannot() -> None:
+    import numpy as np
+
+    from assistant.answering import ExtractiveAnswerer
+    from assistant.records import Chunk, Unit
+    from assistant.retrieval import Hit
+
+    first = "The Harbour Games brought rowing crews to the old quay."
+    second = "They drew 9,000 spectators."
+    body = f"{first} {second}"
+    units = (Unit(first, 0, len(first)), Unit(second, len(first) + 1, len(body)))
+    chunk = Chunk("8-001#0", f"Sport — Harbour Games: {body}", body, "8", "Sport", "8", "Sport",
+                  "Harbour Games", "116", 0, len(body), "8-001", "entry", units)
+    vectors = np.eye(2, dtype=np.float32)  # the question means what the first sentence says
+    question = "How big was the audience at the Harbour Games on the old quay?"
+
+    def ask(carry: float):
+        answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0), (chunk.id, 1)], vectors, abstain_below=0.5, carry=carry)
+        return answerer.answer_with(question, [1.0, 0.0], [Hit(chunk)])
+
+    assert ask(0.0).abstained
+    carried = ask(0.9)
+    assert not carried.abstained and carried.citations[0].quote == second
