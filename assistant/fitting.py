@@ -316,12 +316,15 @@ RULE_GRID = {
 # - asked_share: the rarity-weighted share of what is asked the sentence must name (1: all);
 # - person_needed: whether a 'who is…' question (not 'who <did>…') needs a sentence naming
 #   a person (1: yes).
+# - tense_needed: whether a question in the past is left unanswered by a sentence that
+#   announces the event in the future (1: yes).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
     "person_ratio": (1.01, 0.9, 0.8, 0.7, 0.6),
     "asked_share": (1.0, 0.8, 0.6, 0.4),
     "person_needed": (0.0, 1.0),
+    "tense_needed": (0.0, 1.0),
 }
 
 

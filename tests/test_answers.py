@@ -263,20 +263,29 @@ def test_word_pairs_keep_the_order_of_content_words() -> None:
     assert pairs("the") == set()
 
 
-def test_the_sentence_after_the_match_can_answer_what_the_match_cannot() -> None:
+def one_entry(*sentences: str):
+    """A one-entry report of these sentences, for the rule reader alone: its chunk, and the
+    vectors that make each question mean exactly what the first sentence says."""
     import numpy as np
 
-    from assistant.answering import ExtractiveAnswerer
     from assistant.records import Chunk, Unit
+
+    body = " ".join(sentences)
+    units, at = [], 0
+    for sentence in sentences:
+        units.append(Unit(sentence, at, at + len(sentence)))
+        at += len(sentence) + 1
+    chunk = Chunk("8-001#0", f"Sport — Harbour Games: {body}", body, "8", "Sport", "8", "Sport",
+                  "Harbour Games", "116", 0, len(body), "8-001", "entry", tuple(units))
+    return chunk, np.eye(len(sentences), dtype=np.float32)
+
+
+def test_the_sentence_after_the_match_can_answer_what_the_match_cannot() -> None:
+    from assistant.answering import ExtractiveAnswerer
     from assistant.retrieval import Hit
 
-    first = "The Harbour Games brought rowing crews to the old quay."
-    second = "They drew 9,000 spectators."
-    body = f"{first} {second}"
-    units = (Unit(first, 0, len(first)), Unit(second, len(first) + 1, len(body)))
-    chunk = Chunk("8-001#0", f"Sport — Harbour Games: {body}", body, "8", "Sport", "8", "Sport",
-                  "Harbour Games", "116", 0, len(body), "8-001", "entry", units)
-    vectors = np.eye(2, dtype=np.float32)  # the question means what the first sentence says
+    first, second = "The Harbour Games brought rowing crews to the old quay.", "They drew 9,000 spectators."
+    chunk, vectors = one_entry(first, second)
     question = "How big was the audience at the Harbour Games on the old quay?"
 
     def ask(carry: float):
@@ -286,3 +295,18 @@ def test_the_sentence_after_the_match_can_answer_what_the_match_cannot() -> None
     assert ask(0.0).abstained
     carried = ask(0.9)
     assert not carried.abstained and carried.citations[0].quote == second
+
+
+def test_a_question_in_the_past_is_not_answered_by_an_announcement() -> None:
+    from assistant.answering import ExtractiveAnswerer
+    from assistant.retrieval import Hit
+
+    chunk, vectors = one_entry("In May the Harbour Games will host 900 rowers on the old quay.")
+
+    def ask(question: str, tense_needed: float):
+        answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0)], vectors, abstain_below=0.5, tense_needed=tense_needed)
+        return answerer.answer_with(question, [1.0], [Hit(chunk)])
+
+    assert not ask("How many rowers competed at the Harbour Games on the old quay?", 0.0).abstained
+    assert ask("How many rowers competed at the Harbour Games on the old quay?", 1.0).abstained
+    assert not ask("How many rowers are expected at the Harbour Games on the old quay?", 1.0).abstained
