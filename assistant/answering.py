@@ -19,10 +19,10 @@ each with a numbered citation. The steps:
    by that name's share of the question's weight: a region named instead of its city
    costs little, a question that is mostly an unknown name ("…twin with Antananarivo?")
    falls below the abstention cut-off. A year other than the report's own binds.
-4. Keep the units that can answer the type ('how much money / funding…' takes a sum); abstain when the best one scores below the
-   cut-off, or does not name what is asked (in any form of the word: 'director' /
-   'directed'; a sum of money names 'cost' or 'budget') and is not close enough in
-   meaning to make up for it. 'How many X' over a table whose rows are the X: count them.
+4. Keep the units that can answer the type ('how much money / funding…' takes a sum);
+   abstain when the best one scores below the cut-off, or does not name what is asked
+   (in any form of the word: 'director' / 'directed'; a sum of money names 'cost' or
+   'budget') and is not close enough in meaning to make up for it. 'How many X' over a table whose rows are the X: count them.
    'Who…' asks for a person: a sentence naming one (two or more capitalised words the
    report never writes in lower case) goes first when it comes close enough to the best,
    and one saying what the doer did ('Who won…' -> '…winning…') is preferred. 'Who is the
@@ -274,10 +274,11 @@ class ExtractiveAnswerer:
         self.chunks = {c.id: c for c in chunks}
         self.person_ratio = person_ratio
         self.asked_share = asked_share
-        self.phrase_weight = phrase_weight  # what a phrase of the question, word for word, adds (fitted)
-        self.carry = carry  # the share of the score of the unit before that a unit answering the type takes (fitted)
-        self.tense_needed = tense_needed  # 1: a question in the past is not answered by a sentence in the future (fitted switch)
-        self.person_needed = person_needed  # 1: a 'who is' question needs a person named (fitted switch)
+        # Fitted with the cut-offs (see the module docstring and `fitting.RULE_RATIOS`).
+        self.phrase_weight = phrase_weight  # what the question's word pairs, in order, add to a score
+        self.carry = carry  # the share of the score before it a unit that can answer takes
+        self.person_needed = person_needed  # 1: 'Who is the X?' needs a sentence naming a person
+        self.tense_needed = tense_needed  # 1: a question in the past is not answered by an announcement
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors

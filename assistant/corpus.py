@@ -149,7 +149,8 @@ def _add_unit(units: list[Unit], text: str, start: int, end: int, offset: int, k
 
 
 def para_units(para: Para) -> list[Unit]:
-    """Sentences of a prose paragraph, or one unit per line of a list."""
+    """Sentences of a prose paragraph, or one unit per line of a list (a line ending in a
+    comma goes on in the next: a signature's name and title are one unit)."""
     if len(para.lines) > 1 or para.lines[0][0].lstrip().startswith("- "):
         units = []
         for line, offset in para.lines:

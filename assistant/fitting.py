@@ -315,7 +315,7 @@ RULE_GRID = {
 #   first for 'who' (1.01: never);
 # - asked_share: the rarity-weighted share of what is asked the sentence must name (1: all);
 # - person_needed: whether a 'who is…' question (not 'who <did>…') needs a sentence naming
-#   a person (1: yes).
+#   a person (1: yes);
 # - tense_needed: whether a question in the past is left unanswered by a sentence that
 #   announces the event in the future (1: yes).
 RULE_RATIOS = {
