@@ -228,7 +228,6 @@ def test_a_sentence_that_leaves_out_its_entry_is_quoted_with_the_entrys_heading(
         assert cand.unit.text in text
 
 
-
 @pytest.mark.parametrize("question", [
     "How much were the summer interns paid?",
     "How much did the photography festival cost?",
