@@ -34,7 +34,7 @@ KNOWN = [
     ("Who won the third stage of the Tour de France in Torino?", ["Biniam Girmay"], "8"),
     ("How many galleries took part in Artissima?", ["189"], "7"),
     ("Where did the Deputy Mayor for Culture go in January for the UNESCO World Book Capitals meeting?", ["Guadalajara"], "3.3"),
-    ("How many delegates attended Terra Madre Salone del Gusto?", ["3,000"], "2"),
+    ("How many delegates attended Terra Madre Salone del Gusto?", ["3,000"], ("2", "7")),  # both give it
     ("Since when has Torino been a member of EUROCITIES?", ["1992"], "4"),
     ("What does the Mayor call urban diplomacy?", ["essential tool"], "1"),
     ("Which exhibition did the National Museum of Cinema host for the first time in Italy?", ["Tim Burton"], "7"),
@@ -47,7 +47,7 @@ def test_known_questions_are_answered_and_cited(assistant, question, expected, s
     assert not answer.abstained, answer.answer
     for text in expected:
         assert text in answer.answer
-    assert answer.citations[0].section == section
+    assert answer.citations[0].section in ((section,) if isinstance(section, str) else section)
     for citation in answer.citations:
         assert f"[{citation.n}]" in answer.answer
         assert citation.quote in assistant.report.text[citation.start : citation.end + 1] or citation.quote
