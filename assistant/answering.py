@@ -47,7 +47,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -67,11 +67,30 @@ STOPWORDS = set(
     have having he her here hers him his how i if in into is it its itself just me more most my no
     nor not now of off on once only or other our out over own same she should so some such than
     that the their them then there these they this those through to too under until up very was we
-    were what when where which while who whom whose why will with would you your torino turin
-    city city's torino's report tell know please did does give name list many much number
-    year years held take took place happen happened""".split()
+    were what when where which while who whom whose why will with would you your report tell
+    know please did does give name list many much number year years held take took place
+    happen happened""".split()
 )
-GENERIC_NAMES = {"torino", "turin", "city", "i", "the", "what", "which", "who", "when", "where", "how", "and", "in", "on"}
+GENERIC_NAMES = {"i", "the", "what", "which", "who", "when", "where", "how", "and", "in", "on"}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The words a reading sets aside: English function words (`stop`) and words that are no
+    name (`generic`), each with the report's own subject ('subject' in corpus/structure.toml:
+    its city, as questions name it), which names no particular entry."""
+
+    stop: frozenset[str] = frozenset(STOPWORDS)
+    generic: frozenset[str] = frozenset(GENERIC_NAMES)
+
+    @classmethod
+    def with_subject(cls, subject: Iterable[str]) -> Lexicon:
+        own = {w for name in subject for w in words(name)}
+        own |= {f"{w}'s" for w in own}
+        return cls(frozenset(STOPWORDS | own), frozenset(GENERIC_NAMES | own))
+
+
+PLAIN = Lexicon()
 NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen"
@@ -90,13 +109,13 @@ DEMONYMS = {
 }
 
 
-def stems(text: str) -> set[str]:
-    return {stem(w) for w in words(text) if w not in STOPWORDS}
+def stems(text: str, lex: Lexicon = PLAIN) -> set[str]:
+    return {stem(w) for w in words(text) if w not in lex.stop}
 
 
-def pairs(text: str) -> set[tuple[str, str]]:
+def pairs(text: str, lex: Lexicon = PLAIN) -> set[tuple[str, str]]:
     """Each two content words that follow each other, as stems: 'the Mayor of Alba' -> (mayor, alba)."""
-    seq = [stem(w) for w in words(text) if w not in STOPWORDS]
+    seq = [stem(w) for w in words(text) if w not in lex.stop]
     return set(zip(seq, seq[1:]))
 
 
@@ -109,7 +128,7 @@ class Question:
     asked: set[str] = field(default_factory=set)  # stems of what it asks for (`asked_thing`)
 
 
-def question_names(text: str) -> list[list[str]]:
+def question_names(text: str, lex: Lexicon = PLAIN) -> list[list[str]]:
     """Names the question depends on: runs of capitalised words, demonyms as their country."""
     tokens = re.findall(r"[\w'’.&-]+", text)
     names: list[list[str]] = []
@@ -120,7 +139,7 @@ def question_names(text: str) -> list[list[str]]:
             run.pop()
         if run:
             name = " ".join(run).strip(".'’")
-            if fold(name) not in GENERIC_NAMES and len(name) > 1:
+            if fold(name) not in lex.generic and len(name) > 1:
                 names.append([fold(name)])
             run.clear()
 
@@ -134,14 +153,14 @@ def question_names(text: str) -> list[list[str]]:
         capital = bare[:1].isupper() or (bare[:1].isdigit() and any(c.isalpha() for c in bare))
         # The first word is capitalised anyway: a name only if it looks like one (an acronym, '3D4ALL').
         looks_named = bare.isupper() or any(c.isupper() for c in bare[1:]) or any(c.isdigit() for c in bare)
-        if capital and (i > 0 or looks_named) and low not in GENERIC_NAMES and low not in STOPWORDS:
+        if capital and (i > 0 or looks_named) and low not in lex.generic and low not in lex.stop:
             run.append(bare)
         elif run and low in JOINERS:
             run.append(bare)
         else:
             close()
     close()
-    return [n for n in names if not all(w in STOPWORDS for w in n[0].split())]
+    return [n for n in names if not all(w in lex.stop for w in n[0].split())]
 
 
 HEADCOUNT = {"people", "persons", "individuals"}  # count nouns any count of persons answers
@@ -149,7 +168,7 @@ DATE_WORDS = {stem(w) for w in ("date", "dates", "day", "days", "month", "year",
 ASKED_ENDS = PREPOSITIONS | {"during", "about"}  # words that end what a question asks for
 
 
-def asked_thing(text: str) -> set[str]:
+def asked_thing(text: str, lex: Lexicon = PLAIN) -> set[str]:
     """Stems of what the question asks for, which the answering sentence must name.
 
     'How many visitors came…' -> {'visitor'}; 'What is the X's annual budget?' ->
@@ -170,8 +189,8 @@ def asked_thing(text: str) -> set[str]:
     # A word the question itself writes in lower case is no name's ('how many European
     # cities belong to the European Coalition of Cities…' counts cities).
     lower = set(re.findall(r"\b[a-z][a-z0-9']*", text))
-    named = {w for n in question_names(text) for form in n for w in form.split()} - lower
-    skip = named | GENERIC_NAMES | STOPWORDS
+    named = {w for n in question_names(text, lex) for form in n for w in form.split()} - lower
+    skip = named | lex.generic | lex.stop
     tokens = [t.removesuffix("'s") for t in re.findall(r"[a-z0-9']+", m.group(1)) if not (why and t.isdigit())]
     if counting and tokens and tokens[0] in AUXILIARIES:
         # 'how much does Torino pay': what is counted is the verb after the subject.
@@ -182,7 +201,7 @@ def asked_thing(text: str) -> set[str]:
         if token in ASKED_ENDS and wanted:
             break
         if token in skip or token in ASKED_ENDS or token in AUXILIARIES:
-            if wanted and (token not in skip or token in named or token in GENERIC_NAMES):
+            if wanted and (token not in skip or token in named or token in lex.generic):
                 break  # a verb, a preposition or a name ends what is asked
             continue
         wanted.append(token)
@@ -222,16 +241,16 @@ def figure_of(text: str, q: Question) -> str:
     return ""
 
 
-def read_question(text: str) -> Question:
+def read_question(text: str, lex: Lexicon = PLAIN) -> Question:
     wanted = affirmed(text)
-    terms = stems(wanted)
+    terms = stems(wanted, lex)
     # "French" asks about France: a demonym counts as matched by its country too.
     terms |= {stem(fold(DEMONYMS[w])) for w in words(wanted) if w in DEMONYMS}
     qtype = question_type(text)
-    asked = asked_thing(wanted)
+    asked = asked_thing(wanted, lex)
     if qtype == "date":
         asked -= DATE_WORDS  # 'what were the dates…': any date names them
-    return Question(text, qtype, sorted(terms), question_names(wanted), asked)
+    return Question(text, qtype, sorted(terms), question_names(wanted, lex), asked)
 
 
 @dataclass
@@ -270,8 +289,10 @@ class ExtractiveAnswerer:
         carry: float = 0.0,
         tense_needed: float = 0.0,
         common: frozenset[str] = frozenset(),
+        subject: Iterable[str] = (),
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
+        self.lex = Lexicon.with_subject(subject)
         self.person_ratio = person_ratio
         self.asked_share = asked_share
         # Fitted with the cut-offs (see the module docstring and `fitting.RULE_RATIOS`).
@@ -300,8 +321,8 @@ class ExtractiveAnswerer:
         for c in self.all:
             entry_text[c.chunk.entry_id] = entry_text.get(c.chunk.entry_id, fold(c.chunk.heading)) + " " + fold(c.unit.text)
         self.entry_folded = [entry_text[c.chunk.entry_id] for c in self.all]
-        self.context_stems = [stems(c.context) for c in self.all]
-        self.pairs = [pairs(c.unit.text) for c in self.all]  # consecutive content words, for phrases
+        self.context_stems = [stems(c.context, self.lex) for c in self.all]
+        self.pairs = [pairs(c.unit.text, self.lex) for c in self.all]  # consecutive content words, for phrases
         df = Counter(s for ss in self.context_stems for s in ss)
         n = len(self.all)
         self.idf = {s: math.log(1 + n / d) for s, d in df.items()}
@@ -322,7 +343,7 @@ class ExtractiveAnswerer:
         """Every row whose unit names `name`, as `_mentions` decides, through the prefix index."""
         rows: set[int] = set()
         for form in name:
-            tokens = [t for t in re.findall(r"[a-z0-9]+", form) if t not in STOPWORDS or len(form.split()) == 1]
+            tokens = [t for t in re.findall(r"[a-z0-9]+", form) if t not in self.lex.stop or len(form.split()) == 1]
             if tokens:
                 rows |= set.intersection(*(self.prefix_rows.get(t[:6], set()) for t in tokens))
         return sorted(rows)
@@ -331,7 +352,7 @@ class ExtractiveAnswerer:
         """Does this unit (or, with `entry`, the entry it belongs to) name `name`?"""
         text = self.entry_folded[row] if entry else self.folded[row]
         for form in name:
-            tokens = [t for t in re.findall(r"[a-z0-9]+", form) if t not in STOPWORDS or len(form.split()) == 1]
+            tokens = [t for t in re.findall(r"[a-z0-9]+", form) if t not in self.lex.stop or len(form.split()) == 1]
             if tokens and all(re.search(rf"\b{re.escape(t[:6])}", text) for t in tokens):
                 return True
         return False
@@ -375,7 +396,7 @@ class ExtractiveAnswerer:
         weights = [self.idf.get(t, 1.0) for t in q.terms]
         total = sum(weights) or 1.0
         dense = self.vectors[pool] @ q_vec
-        asked_pairs = pairs(affirmed(q.text))
+        asked_pairs = pairs(affirmed(q.text), self.lex)
         scored = []
         for row, d in zip(pool, dense):
             have = self.context_stems[row]
@@ -393,7 +414,7 @@ class ExtractiveAnswerer:
     # -- answering ---------------------------------------------------------------------
 
     def answer_with(self, question: str, q_vec: Sequence[float], hits: Sequence[Hit]) -> Answer:
-        q = read_question(question)
+        q = read_question(question, self.lex)
         qv = np.asarray(q_vec, dtype=np.float32)
         qv /= np.linalg.norm(qv) + 1e-12
         hit_rank = {h.chunk.id: i for i, h in enumerate(hits)}
@@ -458,7 +479,7 @@ class ExtractiveAnswerer:
         top = ranked[0] if ranked else None
         if (
             q.qtype == "number" and top is not None and top.chunk.kind == "row" and q.asked
-            and covers(q.asked, stems(top.chunk.group)) and top.score >= self.abstain_below
+            and covers(q.asked, stems(top.chunk.group, self.lex)) and top.score >= self.abstain_below
             and (not fitting or top.score > fitting[0].score)
         ):
             # 'How many X…' where X is what a table lists and no sentence beats its rows: count them.
@@ -559,7 +580,7 @@ class ExtractiveAnswerer:
         """
         if best.dense >= self.dense_enough or not q.asked:
             return False
-        have = self._named(best) | stems(best.chunk.heading)
+        have = self._named(best) | stems(best.chunk.heading, self.lex)
         named = {a for a in q.asked if covers({a}, have)}
         return weight_share(q.asked, named, self.idf, self.max_idf) < self.asked_share - 1e-9
 
@@ -601,8 +622,8 @@ class ExtractiveAnswerer:
         heading = cand.chunk.heading
         if cand.chunk.kind == "row" or not heading or len(heading.split()) > 12:
             return False
-        subject = stems(re.sub(r",\s*\d.*$", "", heading))
-        return bool(subject) and len(subject & stems(cand.unit.text)) * 2 < len(subject)
+        subject = stems(re.sub(r",\s*\d.*$", "", heading), self.lex)
+        return bool(subject) and len(subject & stems(cand.unit.text, self.lex)) * 2 < len(subject)
 
     def _compose(self, question: str, q: Question, chosen: list[Candidate], headed: bool = False) -> Answer:
         """Cited sentences; with `headed`, each as a list line led by its entry's heading."""
@@ -621,7 +642,8 @@ class ExtractiveAnswerer:
             parts.append(f"{text} [{n}]")
             citations.append(self._cite(n, cand))
         shared_subject = len(chosen) > 1 and bool(
-            stems(re.sub(r"\d.*", "", chosen[0].chunk.heading)) & stems(re.sub(r"\d.*", "", chosen[1].chunk.heading))
+            stems(re.sub(r"\d.*", "", chosen[0].chunk.heading), self.lex)
+            & stems(re.sub(r"\d.*", "", chosen[1].chunk.heading), self.lex)
         )
         # Two figures for the same measure: the numbers differ, what they count does not.
         conflict = shared_subject and all(figures[:2]) and figures[0] != figures[1] and (
@@ -641,7 +663,7 @@ class ExtractiveAnswerer:
         for cand in fitting:
             if cand.chunk.kind == "row":
                 firsts.setdefault(cand.chunk.group, cand)
-        best = max(firsts.values(), key=lambda c: self._weight_share(q, set(q.terms) & stems(c.chunk.group))) if firsts else fitting[0]
+        best = max(firsts.values(), key=lambda c: self._weight_share(q, set(q.terms) & stems(c.chunk.group, self.lex))) if firsts else fitting[0]
         group = best.chunk.group
         rows = self.rows_by_group.get(group, [best])
         # Keep rows that match what sets them apart in the question (a country, a kind, a year).

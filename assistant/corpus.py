@@ -65,6 +65,7 @@ class Report:
     text: str
     sections: list[Section]
     page_markers: list[tuple[int, int]] = field(default_factory=list)
+    subject: tuple[str, ...] = ()  # how questions name the report's own subject ('subject' in the structure file)
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:
@@ -311,7 +312,7 @@ class ReportParser:
             getattr(self, f"_layout_{layout}")(section, paras)
         self.markers.sort()
         self._marker_offsets = [off for off, _ in self.markers]
-        report = Report(self.text, sections, list(self.markers))
+        report = Report(self.text, sections, list(self.markers), tuple(self.structure.get("subject", ())))
         for section in sections:
             for entry in section.entries:
                 entry.pages = self._pages(section, entry)

@@ -146,7 +146,7 @@ class Assistant:
 
 
 def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable[[str], list[float]], vocab: Vocabulary,
-                embed_model: BaseEmbedding | None = None) -> Reader:
+                embed_model: BaseEmbedding | None = None, subject: Sequence[str] = ()) -> Reader:
     """The reader named by `settings.reader`: "extractive" (the rule reader's answers, kept
     when a guard fitted on dev judges them likely right; the default), "fitted" (the
     fitted reader alone), "rules" (the rule reader alone) or "llm" (a language model,
@@ -162,7 +162,8 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
     if settings.reader == "fitted":
         return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights)
     spans = SpanModel(weights.span_coef, vocab.lower)
-    rules = RuleReader(ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params, common=vocab.lower), embed, spans)
+    answerer = ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params, common=vocab.lower, subject=subject)
+    rules = RuleReader(answerer, embed, spans)
     if settings.reader == "rules":
         return rules
     extractive = GuardedReader(rules, ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights))
@@ -216,5 +217,5 @@ def build_assistant(
     vocab = Vocabulary([report.text], english_words(settings.model_path))
     assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(vocab.lower), vocab,  # type: ignore[arg-type]
                           handle.manifest, Glossary.load(settings.glossary_path))
-    assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, embed_model)
+    assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, embed_model, report.subject)
     return assistant

@@ -309,3 +309,13 @@ def test_a_question_in_the_past_is_not_answered_by_an_announcement() -> None:
     assert not ask("How many rowers competed at the Harbour Games on the old quay?", 0.0).abstained
     assert ask("How many rowers competed at the Harbour Games on the old quay?", 1.0).abstained
     assert not ask("How many rowers are expected at the Harbour Games on the old quay?", 1.0).abstained
+
+
+def test_the_reports_own_subject_names_no_entry(assistant) -> None:
+    # The structure file names the report's own subject; a question naming it in either
+    # language is read the same way, and the subject binds no entry.
+    assert set(assistant.report.subject) >= {"Torino", "Turin"}
+    for question in ("Which French cities are twinned with {}?", "How many honorary consulates are there in {}?"):
+        italian, english = assistant.ask(question.format("Torino")), assistant.ask(question.format("Turin"))
+        assert not italian.abstained and not english.abstained
+        assert italian.citations[0].section == english.citations[0].section
