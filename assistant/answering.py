@@ -56,7 +56,7 @@ from .question import JOINERS, did_what, question_type
 from .reader import abstain, closest_sections
 from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
-from .text import AUXILIARIES, AUXILIARY, PREPOSITIONS, affirmed, fold, person_names, same_word, stem, weight_share, words
+from .text import AUXILIARIES, AUXILIARY, PREPOSITIONS, affirmed, fold, name_words, person_names, same_word, stem, weight_share, words
 
 if TYPE_CHECKING:
     from .retrieval import Hit
@@ -85,7 +85,7 @@ class Lexicon:
 
     @classmethod
     def with_subject(cls, subject: Iterable[str]) -> Lexicon:
-        own = {w for name in subject for w in words(name)}
+        own = set(name_words(subject))
         own |= {f"{w}'s" for w in own}
         return cls(frozenset(STOPWORDS | own), frozenset(GENERIC_NAMES | own))
 

@@ -33,6 +33,7 @@ from .llm_settings import LLMSettings
 from .reader import Conversation, Reader, abstain
 from .records import Answer, Citation, Chunk, Unit
 from .retrieval import Hit
+from .text import name_words
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,10 @@ class LLMReader:
 
     name = "llm"
 
-    def __init__(self, settings: LLMSettings, fallback: Reader, embed: Embed) -> None:
+    def __init__(self, settings: LLMSettings, fallback: Reader, embed: Embed, subject: Sequence[str] = ()) -> None:
         self.settings = settings
+        # The report's own subject ('subject' in corpus/structure.toml): any claim may name it.
+        self.subject = name_words(subject)
         self.fallback = fallback
         self._embed = embed
         self._vectors: dict[str, np.ndarray] = {}
@@ -206,7 +209,7 @@ class LLMReader:
         claims = [c for c in claims if NOT_IN_REPORT not in c.text]
         if not claims and said_absent:
             return abstain(question, "", passages, 0.0, reader=self.name)
-        result = check(claims, {i: n.source for i, n in numbered.items()}, self.embed, self.settings.min_similarity)
+        result = check(claims, {i: n.source for i, n in numbered.items()}, self.embed, self.settings.min_similarity, self.subject)
         if result.cites_unknown_ids:
             unknown = "; ".join(v.reason for v in result.verdicts if v.reason.startswith("unknown id"))
             raise LLMFailed(f"cited sentences that were not given ({unknown})")

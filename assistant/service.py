@@ -181,7 +181,7 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
                 return np.asarray(embed_model.get_text_embedding_batch(list(texts)))
             return np.asarray([embed(t) for t in texts])
 
-        return LLMReader(llm_settings, fallback=extractive, embed=embed_texts)
+        return LLMReader(llm_settings, fallback=extractive, embed=embed_texts, subject=subject)
     return extractive
 
 

@@ -128,6 +128,11 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(IRREGULAR.get(word, word))
 
 
+def name_words(names: Iterable[str]) -> frozenset[str]:
+    """The folded words of some names: ['City of Torino'] -> {'city', 'of', 'torino'}."""
+    return frozenset(w for name in names for w in words(name))
+
+
 def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS]
 
