@@ -22,7 +22,8 @@ each with a numbered citation. The steps:
 4. Keep the units that can answer the type ('how much money / funding…' takes a sum);
    abstain when the best one scores below the cut-off, or does not name what is asked
    (in any form of the word: 'director' / 'directed'; a sum of money names 'cost' or
-   'budget') and is not close enough in meaning to make up for it. 'How many X' over a table whose rows are the X: count them.
+   'budget') and is not close enough in meaning to make up for it. 'How many X' over a
+   table whose rows are the X: count them.
    'Who…' asks for a person: a sentence naming one (two or more capitalised words the
    report never writes in lower case) goes first when it comes close enough to the best,
    and one saying what the doer did ('Who won…' -> '…winning…') is preferred. 'Who is the
@@ -454,6 +455,7 @@ class ExtractiveAnswerer:
         # A year other than the report's own is as binding as a name: "…in 2023?"
         years = [[y] for y in re.findall(r"\b(?:19|20)\d\d\b", question) if y != self.own_year]
         asked_words, figures = set(words(question)), re.findall(r"\d[\d,.]*\d|\d", question)
+        fits = {c.row: self._fits(c, q.qtype, asked_words, figures) for c in ranked}  # can it answer the type?
         if self.carry:
             # The answer is often the sentence after the one that matches ('The match… .' /
             # 'It ended 3-1 before 9,000 spectators.'): a unit that can answer takes
@@ -464,8 +466,8 @@ class ExtractiveAnswerer:
                 if (
                     before is not None and before.chunk.entry_id == cand.chunk.entry_id
                     and before.score * self.carry > cand.score
-                    and self._fits(cand, q.qtype, asked_words, figures)
-                    and not self._fits(before, q.qtype, asked_words, figures)
+                    and fits[cand.row]
+                    and not fits[before.row]
                 ):
                     cand.score = before.score * self.carry
         ranked.sort(key=lambda c: c.score, reverse=True)
@@ -473,7 +475,7 @@ class ExtractiveAnswerer:
         money = q.qtype == "number" and "many" not in asked_words and bool(MONEY & {stem(w) for w in asked_words})
         fitting = [
             c for c in ranked
-            if self._fits(c, q.qtype, asked_words, figures) and c.score > 0 and all(self._mentions(c.row, y, entry=True) for y in years)
+            if fits[c.row] and c.score > 0 and all(self._mentions(c.row, y, entry=True) for y in years)
             and (not money or CURRENCY.search(c.unit.text))
         ]
         top = ranked[0] if ranked else None
@@ -491,7 +493,8 @@ class ExtractiveAnswerer:
             return self._abstain(question, q, hits, why, fitting[0].score if fitting else 0.0)
         # What is asked, or what the one asked for did ('Who won…' -> won): not required,
         # but the sentence that names it is preferred ("the EU contribution…", "…winning…").
-        wanted = q.asked or did_what(question)
+        doer = did_what(question)
+        wanted = q.asked or doer
         naming = [c for c in fitting if wanted and covers(wanted, self._named(c))]
         if naming and naming[0] is not fitting[0] and naming[0].score >= 0.6 * fitting[0].score:
             fitting.remove(naming[0])
@@ -506,7 +509,7 @@ class ExtractiveAnswerer:
         if self.tense_needed and PAST.search(fold(question)) and FUTURE.search(best.unit.text) and not PAST.search(best.unit.text):
             # 'How many competed at X?' against 'X will host…': the report announces what the question takes as done.
             return self._abstain(question, q, hits, "", best.score)
-        if self.person_needed and q.qtype == "who" and not did_what(question) and not self._names_person(best, asked_words):
+        if self.person_needed and q.qtype == "who" and not doer and not self._names_person(best, asked_words):
             # 'Who is the X?', 'the name of the X who…' ask who a person is (a doer, 'Who
             # organised…', may be a body): a sentence naming nobody does not answer.
             return self._abstain(question, q, hits, "", best.score)
