@@ -18,7 +18,10 @@ each with a numbered citation. The steps:
 3. A name the report never mentions, or one the candidate's entry lacks, lowers its score
    by that name's share of the question's weight: a region named instead of its city
    costs little, a question that is mostly an unknown name ("…twin with Antananarivo?")
-   falls below the abstention cut-off. A year other than the report's own binds.
+   falls below the abstention cut-off. A year other than the report's own binds. Users
+   type names in lower case: a question word the report writes only capitalised ('lviv')
+   is a name too (`truecase`), and a word the report never uses costs `unknown_ratio` of
+   what an unknown name costs.
 4. Keep the units that can answer the type ('how much money / funding…' takes a sum);
    abstain when the best one scores below the cut-off, or does not name what is asked
    (in any form of the word: 'director' / 'directed'; a sum of money names 'cost' or
@@ -37,9 +40,9 @@ each with a numbered citation. The steps:
 
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
-`person_ratio`, `asked_share`, `person_needed` and `tense_needed` with them fixed,
-and read from `reader_weights.json`; the defaults here are the hand-set values they
-started from. It does not retrieve: it receives hits from `retrieval.py`.
+`person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase` and
+`unknown_ratio` with them fixed, and read from `reader_weights.json`; the defaults here
+are the hand-set values they started from. It does not retrieve: it receives hits from `retrieval.py`.
 """
 
 from __future__ import annotations
@@ -289,6 +292,8 @@ class ExtractiveAnswerer:
         phrase_weight: float = 0.0,
         carry: float = 0.0,
         tense_needed: float = 0.0,
+        unknown_ratio: float = 0.0,
+        truecase: float = 0.0,
         common: frozenset[str] = frozenset(),
         subject: Iterable[str] = (),
     ) -> None:
@@ -301,6 +306,8 @@ class ExtractiveAnswerer:
         self.carry = carry  # the share of the score before it a unit that can answer takes
         self.person_needed = person_needed  # 1: 'Who is the X?' needs a sentence naming a person
         self.tense_needed = tense_needed  # 1: a question in the past is not answered by an announcement
+        self.unknown_ratio = unknown_ratio  # how much of a lower-case word the report lacks counts as an unknown name
+        self.truecase = truecase  # 1: a question's lower-case word the report only writes capitalised is a name
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors
@@ -322,6 +329,13 @@ class ExtractiveAnswerer:
         for c in self.all:
             entry_text[c.chunk.entry_id] = entry_text.get(c.chunk.entry_id, fold(c.chunk.heading)) + " " + fold(c.unit.text)
         self.entry_folded = [entry_text[c.chunk.entry_id] for c in self.all]
+        # Words the report writes only capitalised ('Lviv', 'Nagoya'): names, however a user types them.
+        written: dict[bool, set[str]] = {True: set(), False: set()}
+        for text in {t for c in self.all for t in (c.unit.text, c.chunk.heading)}:
+            for token in re.findall(r"[\w'’-]+", text):
+                written[token[:1].isupper()].add(fold(token))
+        lower_stems = {stem(w) for w in written[False]}
+        self.proper = frozenset(w for w in written[True] - written[False] if stem(w) not in lower_stems)
         self.context_stems = [stems(c.context, self.lex) for c in self.all]
         self.pairs = [pairs(c.unit.text, self.lex) for c in self.all]  # consecutive content words, for phrases
         df = Counter(s for ss in self.context_stems for s in ss)
@@ -357,6 +371,18 @@ class ExtractiveAnswerer:
             if tokens and all(re.search(rf"\b{re.escape(t[:6])}", text) for t in tokens):
                 return True
         return False
+
+    def _lower_names(self, question: str, names: list[list[str]]) -> list[list[str]]:
+        """The question's lower-case words the report writes only capitalised, each a name
+        of its own ('who is the mayor of alba' -> alba): users type names in lower case."""
+        have = {w for n in names for form in n for w in form.split()}
+        found = []
+        for word in re.findall(r"(?<![\w'’-])[a-z][\w'’-]*", question):
+            bare = re.sub(r"['’]s$", "", word)
+            if bare in self.proper and bare not in have and bare not in self.lex.stop and bare not in self.lex.generic:
+                have.add(bare)
+                found.append([bare])
+        return found
 
     def _fits(self, cand: Candidate, qtype: str, asked_words: set[str], figures: list[str]) -> bool:
         """Can the unit answer the type? `asked_words` and `figures`: the question's words
@@ -416,6 +442,8 @@ class ExtractiveAnswerer:
 
     def answer_with(self, question: str, q_vec: Sequence[float], hits: Sequence[Hit]) -> Answer:
         q = read_question(question, self.lex)
+        if self.truecase:
+            q.names += self._lower_names(question, q.names)
         qv = np.asarray(q_vec, dtype=np.float32)
         qv /= np.linalg.norm(qv) + 1e-12
         hit_rank = {h.chunk.id: i for i, h in enumerate(hits)}
@@ -430,7 +458,15 @@ class ExtractiveAnswerer:
             stem(w) for n in missing if " " in n[0] or not re.search(r"(ish|ese|ian|an)$", n[0])
             for w in words(n[0])
         })
-        why = f"It does not mention {', '.join(n[0].title() for n in missing)}." if unknown else ""
+        absent = [n[0].title() for n in missing] if unknown else []
+        # Users type names in lower case ('the mayor of alba'): a word the report never uses
+        # counts as an unknown name at `unknown_ratio` (fitted) of its weight.
+        if self.unknown_ratio:
+            named = {stem(w) for n in q.names for w in words(n[0])}
+            strange = {t for t in q.terms if t not in self.idf and t not in named}
+            unknown += self.unknown_ratio * self._weight_share(q, strange)
+            absent = absent or [w for w in dict.fromkeys(words(question)) if stem(w) in strange]  # names first
+        why = f"It does not mention {', '.join(absent)}." if absent else ""
         q.names = [n for n in q.names if n not in missing]
         for rows in mentioned:
             pool |= set(rows)
@@ -758,10 +794,11 @@ class RuleReader:
             return answer  # a table's count comes with its own short answer
         first = answer.citations[0]
         if q.qtype == "list" or answer.answer.startswith("- "):
-            # A list: the names one entry lists, else its items by name (each row's or
-            # entry's heading), once each.
+            # A list: the names the best sentence (or the one entry) lists, else its items
+            # by name (each row's or entry's heading), once each.
             headings = list(dict.fromkeys(c.heading for c in answer.citations))
-            listed = self.spans.enumeration(q, [c.quote for c in answer.citations]) if len(headings) == 1 else ""
+            quotes = [c.quote for c in answer.citations] if len(headings) == 1 else [first.quote]
+            listed = self.spans.enumeration(q, quotes)
             if listed or len(answer.citations) > 1:
                 answer.short_answer = listed or ", ".join(headings)
                 return answer

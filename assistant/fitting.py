@@ -325,6 +325,8 @@ RULE_RATIOS = {
     "asked_share": (1.0, 0.8, 0.6, 0.4),
     "person_needed": (0.0, 1.0),
     "tense_needed": (0.0, 1.0),
+    "truecase": (0.0, 1.0),
+    "unknown_ratio": (0.0, 0.25, 0.5),
 }
 
 

@@ -58,8 +58,14 @@ LOCATIVE = {"in", "at", "to", "from", "near", "into"}
 ENDS = STOPWORDS | set(NAME_JOINERS)  # words a name neither begins nor ends with
 THING = re.compile(rf"^(?:\w+ )?(?:which|what) (?!(?:{AUXILIARY})\b)\w+")
 MANY = re.compile(r"\bhow (?:many|much)\b")
-_ITEM = rf"(?:the\s+)?(?:{NAME.pattern})"
-ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})+(?:,?\s+(?:and|&)\s+{_ITEM})?|{_ITEM}\s+(?:and|&)\s+{_ITEM}")
+# A score or a range written with a hyphen ('29-11', '6-4') is one figure, not two.
+FIGURE = re.compile(rf"(?<![\w.-])\d{{1,3}}-\d{{1,3}}(?![\w-]|[.,]\d)|{NUMBER.pattern}", re.I)
+WORD_START = re.compile(r"(?<![\w'’.&-])(?=[\w])")
+# A listed name may carry a gloss in brackets: 'Louga (Senegal)'. Names joined by commas
+# alone are a list from three on; two ('the Mayor, Maria Rossi') are an apposition.
+_ITEM = rf"(?:the\s+)?(?:{NAME.pattern})(?:\s*\([^()]*\))?"
+ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})+,?\s+(?:and|&)\s+{_ITEM}|{_ITEM}(?:\s*,\s*{_ITEM}){{2,}}"
+                         rf"|{_ITEM}\s+(?:and|&)\s+{_ITEM}")
 
 
 @dataclass
@@ -105,7 +111,8 @@ class SpanModel:
         qwords = _question_words(q)
         for sentence in sentences:
             scored = []
-            for m in ENUMERATION.finditer(sentence):
+            # Every name may open a list: 'Torino and the Cities of A' must not hide 'A, B and C'.
+            for m in filter(None, (ENUMERATION.match(sentence, w.start()) for w in WORD_START.finditer(sentence))):
                 items = [i for i in re.split(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+", m.group(0)) if i]
                 named = [i for i in items if any(fold(w) not in self.common and fold(w) not in qwords
                                                  and fold(w) not in ENDS for w in re.findall(r"[\w'’-]+", i))]
@@ -202,8 +209,7 @@ def _beside(sentence: str, start: int, end: int, words: int = 5) -> tuple[list[s
 
 def _number_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str]) -> list[Span]:
     out = []
-    matches = list(NUMBER.finditer(sentence))
-    for i, m in enumerate(matches):
+    for i, m in enumerate(FIGURE.finditer(sentence)):
         tail = re.match(r"(?:\s+[\w'-]+){0,4}", sentence[m.end():])
         window = squash(m.group(0) + (tail.group(0) if tail else ""))
         window = re.split(r"[,;:()](?!\d)| (?:and|in|at|on|from|to|who|which|that|was|were|is|are|has|have|had|of the) ",

@@ -145,6 +145,9 @@ def test_bad_questions_are_user_errors(assistant) -> None:
         ("When the fair came to town, how many stalls were there?", "number"),
         ("Who conducted the orchestra when it played at the fair?", "who"),
         ("When was the fair held, and how many stalls were there?", "date"),
+        # A singular noun before 'was' asks for one thing, not a list.
+        ("Which choir was the guest of the harbour fair?", "fact"),
+        ("Which choirs sang at the harbour fair?", "list"),
     ],
 )
 def test_question_types(question, qtype) -> None:
@@ -277,6 +280,58 @@ def one_entry(*sentences: str):
     chunk = Chunk("8-001#0", f"Sport — Harbour Games: {body}", body, "8", "Sport", "8", "Sport",
                   "Harbour Games", "116", 0, len(body), "8-001", "entry", tuple(units))
     return chunk, np.eye(len(sentences), dtype=np.float32)
+
+
+def two_entries(first: tuple[str, str], second: tuple[str, str]):
+    """A two-entry report (heading, sentence each) for the rule reader alone: its chunks,
+    unit keys and vectors that make a question mean exactly what the first entry says."""
+    import numpy as np
+
+    from assistant.records import Chunk, Unit
+
+    chunks = []
+    for n, (heading, sentence) in enumerate((first, second), start=1):
+        chunks.append(Chunk(f"8-00{n}#0", f"Sport — {heading}: {sentence}", sentence, "8", "Sport", "8", "Sport",
+                            heading, "116", 0, len(sentence), f"8-00{n}", "entry", (Unit(sentence, 0, len(sentence)),)))
+    return chunks, [(c.id, 0) for c in chunks], np.eye(2, dtype=np.float32)
+
+
+def test_a_name_typed_in_lower_case_binds_like_a_capitalised_one() -> None:
+    # 'rivoli' is a name: the report writes it only capitalised. The entry that matches the
+    # question's meaning lacks it, so the answer costs what a capitalised 'Rivoli' costs.
+    from assistant.answering import ExtractiveAnswerer
+    from assistant.retrieval import Hit
+
+    chunks, keys, vectors = two_entries(
+        ("Harbour Games", "The Harbour Games drew 9,000 spectators to the old quay of Alba."),
+        ("Rivoli Fair", "The fair in Rivoli opened on the quay, as every spring."),
+    )
+
+    def ask(question: str, truecase: float):
+        answerer = ExtractiveAnswerer(chunks, keys, vectors, abstain_below=0.8, truecase=truecase)
+        assert answerer._lower_names("how many spectators came to the quay", []) == []  # no name in it
+        return answerer.answer_with(question, [1.0, 0.0], [Hit(chunks[0]), Hit(chunks[1])])
+
+    lower, capital = "how many spectators came to the harbour games in rivoli", "How many spectators came to the Harbour Games in Rivoli"
+    assert not ask(lower, 0.0).abstained
+    assert ask(lower, 1.0).abstained and ask(capital, 0.0).abstained
+    assert ask(lower, 1.0).support == pytest.approx(ask(capital, 1.0).support)
+    assert not ask("how many spectators came to the harbour games in alba", 1.0).abstained
+
+
+def test_a_word_the_report_never_uses_costs_support() -> None:
+    from assistant.answering import ExtractiveAnswerer
+    from assistant.retrieval import Hit
+
+    chunk, vectors = one_entry("The Harbour Games drew 9,000 spectators to the old quay.")
+
+    def ask(unknown_ratio: float):
+        answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0)], vectors, abstain_below=0.5, unknown_ratio=unknown_ratio)
+        return answerer.answer_with("how many spectators watched the gondola sprint at the games", [1.0], [Hit(chunk)])
+
+    assert not ask(0.0).abstained
+    refused = ask(1.0)
+    assert refused.abstained and "gondola" in refused.answer
 
 
 def test_the_sentence_after_the_match_can_answer_what_the_match_cannot() -> None:

@@ -25,11 +25,11 @@ def row(n: int, quote: str, heading: str) -> Citation:
 
 TABLE_ANSWER = Answer(
     question="Which French cities are twinned with Torino?",
-    answer="Cannes | France | Agreement (2000) [1]; Annecy | France | Twinning (1957) [2]; "
+    answer="Menton | France | Agreement (2000) [1]; Annecy | France | Twinning (1957) [2]; "
     "Nantes | France | Letter of intent (2013) [3]",
     abstained=False,
     citations=[
-        row(1, "Cannes | France | Agreement (2000)", "Cannes"),
+        row(1, "Menton | France | Agreement (2000)", "Menton"),
         row(2, "Annecy | France | Twinning (1957)", "Annecy"),
         row(3, "Nantes | France | Letter of intent (2013)", "Nantes"),
     ],
@@ -54,7 +54,7 @@ def test_unnumbered_sections_show_their_title_not_their_id() -> None:
 @pytest.mark.parametrize(
     "cells, sentence",
     [
-        (["Cannes", "France", "Agreement (2000)"], "Cannes (France): agreement, 2000"),
+        (["Menton", "France", "Agreement (2000)"], "Menton (France): agreement, 2000"),
         (["Nantes", "France", "Letter of intent (2013)"], "Nantes (France): letter of intent, 2013"),
         (["ENVELOPE", "Horizon Europe"], "ENVELOPE: Horizon Europe"),
         (["Chile"], "Chile"),
@@ -68,7 +68,7 @@ def test_a_table_answer_pastes_without_pipes_or_repeated_sources() -> None:
     text = reply_text(TABLE_ANSWER)
     assert "|" not in text
     assert text == (
-        "Cannes (France): agreement, 2000; Annecy (France): twinning, 1957; Nantes (France): letter of intent, 2013\n\n"
+        "Menton (France): agreement, 2000; Annecy (France): twinning, 1957; Nantes (France): letter of intent, 2013\n\n"
         "Source: City of Torino, International Activities Annual Report 2024, §3.1 Twinnings and agreements, pp. 26–33"
     )
 

@@ -132,6 +132,9 @@ def test_two_figures_conflict_only_when_they_measure_the_same_thing(a: str, b: s
         ("Who opened the exhibition?", "The exhibition was opened by Maria Bianchi, the curator.", "Maria Bianchi"),
         ("Who did Anna Verdi beat in the final?", "Anna Verdi won the final, beating Carla Neri in two sets.", "Carla Neri"),
         ("Where did the choir sing in March?", "In March the choir sang at Palazzo Chiablese for the guests.", "Palazzo Chiablese"),
+        # A score written with a hyphen is one figure.
+        ("What was the score in the harbour match?", "The harbour match ended with a score of 29-11, before a full stand.",
+         "29-11"),
         # 'Who won…' asks for the doer, 'Who did X beat?' for the one beaten.
         ("Who won the harbour regatta?",
          "Maria Bianchi, the local rower, won again, beating Carla Neri and taking the Harbour Regatta cup.", "Maria Bianchi"),
@@ -185,6 +188,11 @@ def test_a_list_question_gets_the_names_a_sentence_lists() -> None:
     q = read_question("Which cities took part in the harbour dialogue?")
     assert model.enumeration(q, text.split(". ")) == "Ushuaia, Rawson and Trelew"
     assert model.enumeration(q, ["Its sessions covered Design, Assembly and Testing."]) == ""
+    # Names may carry a gloss in brackets, and a pair joined before the list ('Alba and the
+    # Towns of…') does not hide it; two names set off by a comma are an apposition, no list.
+    glossed = "The Mayor, Maria Rossi, signed pacts between Alba and the Towns of Ushuaia (Argentina), Rawson (Chubut) and Trelew."
+    assert "Ushuaia (Argentina), Rawson (Chubut) and Trelew" in model.enumeration(q, [glossed])
+    assert model.enumeration(q, ["On the last day the Mayor, Maria Rossi, opened the dialogue."]) == ""
 
 
 def test_a_person_is_told_from_an_organisation_and_who_asks_for_a_doer() -> None:
