@@ -60,7 +60,7 @@ from .question import JOINERS, did_what, question_type
 from .reader import abstain, closest_sections
 from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
-from .text import AUXILIARIES, AUXILIARY, PREPOSITIONS, affirmed, fold, name_words, person_names, same_word, stem, weight_share, words
+from .text import AUXILIARIES, AUXILIARY, NAME, PREPOSITIONS, affirmed, fold, name_words, person_names, same_word, stem, weight_share, words
 
 if TYPE_CHECKING:
     from .retrieval import Hit
@@ -336,6 +336,15 @@ class ExtractiveAnswerer:
                 written[token[:1].isupper()].add(fold(token))
         lower_stems = {stem(w) for w in written[False]}
         self.proper = frozenset(w for w in written[True] - written[False] if stem(w) not in lower_stems)
+        # ... and the names of several words it writes, and their parts ('Future Mobility
+        # Forum', 'Mobility Forum'), never beginning or ending with 'of', 'the'…
+        phrases: set[str] = set()
+        for text in {c.unit.text for c in self.all}:
+            for m in NAME.finditer(text):
+                ws = fold(m.group(0)).split()
+                phrases.update(" ".join(ws[i:j]) for i in range(len(ws)) for j in range(i + 2, len(ws) + 1)
+                               if ws[i] not in self.lex.stop and ws[j - 1] not in self.lex.stop)
+        self.phrases = frozenset(phrases)
         self.context_stems = [stems(c.context, self.lex) for c in self.all]
         self.pairs = [pairs(c.unit.text, self.lex) for c in self.all]  # consecutive content words, for phrases
         df = Counter(s for ss in self.context_stems for s in ss)
@@ -373,15 +382,23 @@ class ExtractiveAnswerer:
         return False
 
     def _lower_names(self, question: str, names: list[list[str]]) -> list[list[str]]:
-        """The question's lower-case words the report writes only capitalised, each a name
-        of its own ('who is the mayor of alba' -> alba): users type names in lower case."""
+        """Names the question types in lower case, as the report writes them capitalised:
+        its names of several words ('the future mobility forum'), then each word it writes
+        only capitalised ('who is the mayor of alba' -> alba)."""
         have = {w for n in names for form in n for w in form.split()}
-        found = []
-        for word in re.findall(r"(?<![\w'’-])[a-z][\w'’-]*", question):
-            bare = re.sub(r"['’]s$", "", word)
-            if bare in self.proper and bare not in have and bare not in self.lex.stop and bare not in self.lex.generic:
-                have.add(bare)
-                found.append([bare])
+        tokens = [re.sub(r"['’]s$", "", t) for t in re.findall(r"[\w'’-]+", question)]
+        lower = [t[:1].islower() and t not in have for t in tokens]
+        found: list[list[str]] = []
+        for size in range(6, 1, -1):
+            for i in range(len(tokens) - size + 1):
+                phrase = " ".join(tokens[i:i + size])
+                if all(lower[i:i + size]) and phrase in self.phrases and not set(phrase.split()) <= self.lex.generic | self.lex.stop:
+                    found.append([phrase])
+                    lower[i:i + size] = [False] * size
+        for token, free in zip(tokens, lower):
+            if free and token in self.proper and token not in self.lex.stop and token not in self.lex.generic:
+                found.append([token])
+                lower = [ok and t != token for t, ok in zip(tokens, lower)]
         return found
 
     def _fits(self, cand: Candidate, qtype: str, asked_words: set[str], figures: list[str]) -> bool:

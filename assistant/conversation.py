@@ -13,6 +13,8 @@ alone, and resolves it against the previous *answer* as well as the previous que
   turn ("the final", "the agreement"), or "that/this <word>" whatever the word -> the
   previous subject added in brackets.
 A question with a name of its own and no pronoun (a topic switch) is left as it is.
+A question that names nothing and that the report cannot answer as it stands ('How big was
+the crowd?' after a match) gets a second reading with the previous subject (`in_context`).
 """
 
 from __future__ import annotations
@@ -146,6 +148,16 @@ class RuleRewriter:
             if subject and fold(subject) not in fold(body):
                 return Rewrite(f"{body.rstrip('?')} ({subject})?")
         return Rewrite(body if body != q else q)
+
+    def in_context(self, question: str, conversation: Conversation) -> str | None:
+        """A second reading, for a question the report cannot answer as it stands: the
+        previous subject added ('How big was the crowd?' after a match -> '… (the match)?').
+        None when there is no earlier turn, or the question names something of its own."""
+        last = conversation.last
+        if last is None or question_names(question):
+            return None
+        subject = _subject(last)
+        return f"{question.rstrip('?')} ({subject})?" if subject and fold(subject) not in fold(question) else None
 
     @staticmethod
     def _refers_back(body: str, last: Turn) -> bool:

@@ -113,6 +113,13 @@ class Assistant:
                             qtype="clarify", reader="conversation")
         elif stream is None or len(split_parts(understood)) > 1:
             answer = self._answer_parts(understood, conversation)
+            # In a conversation, a question that names nothing of its own and finds no answer
+            # is read again with the previous subject: it most likely continues it.
+            second = getattr(self.rewriter, "in_context", lambda *_: None)(understood, conversation) if answer.abstained else None
+            if second:
+                retried = self._answer_parts(second, conversation)
+                if not retried.abstained:
+                    answer, understood = retried, second
         else:
             hits = self.retriever.search(understood, self.embed(understood))
             for kind, value in stream(understood, hits, conversation):
@@ -139,7 +146,9 @@ class Assistant:
                 context = Conversation([Turn(parts[0], parts[0], answers[0])])
                 understood = self.rewriter.rewrite(part, context).question
                 if not question_names(understood):
-                    subject = main_name(parts[0])
+                    # The first part's subject, as named, else the entry that answered it.
+                    cited = answers[0].citations[0].heading if answers[0].citations else ""
+                    subject = main_name(parts[0]) or main_name(cited)
                     understood = f"{understood.rstrip('?')} ({subject})?" if subject else understood
             answers.append(self.reader.answer(understood, self.retriever.search(understood, self.embed(understood)), conversation))
         return answers[0] if len(answers) == 1 else merge_answers(question, answers)

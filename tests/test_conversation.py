@@ -138,3 +138,14 @@ def test_two_part_questions_split_and_merge() -> None:
     silent = Answer("p3", "The report does not say.", True, [])
     assert merge_answers("both", [a, silent]).answer.endswith("The report does not say “p3”.")
     assert merge_answers("both", [silent, silent]).abstained
+
+
+def test_a_second_reading_adds_the_previous_subject_only_to_a_question_naming_nothing() -> None:
+    before = said("What was the score at the Harbour Games final?", "It ended 3-1.", short="3-1", heading="Harbour Games, 3 May")
+    rewriter = RuleRewriter()
+    # 'the crowd' was not spoken of before, so the first reading leaves it alone…
+    assert rewrite("How big was the crowd?", before) == "How big was the crowd?"
+    # … and the second, used when the report finds nothing for the first, adds the subject.
+    assert rewriter.in_context("How big was the crowd?", before) == "How big was the crowd (Harbour Games)?"
+    assert rewriter.in_context("How big was the crowd at the Alba Fair?", before) is None
+    assert rewriter.in_context("How big was the crowd?", Conversation()) is None
