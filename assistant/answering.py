@@ -42,7 +42,8 @@ The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase` and
 `unknown_ratio` with them fixed, and read from `reader_weights.json`; the defaults here
-are the hand-set values they started from. It does not retrieve: it receives hits from `retrieval.py`.
+are the hand-set values they started from. It does not retrieve: it receives hits from
+`retrieval.py`.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ from .question import JOINERS, did_what, question_type
 from .reader import abstain, closest_sections
 from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
-from .text import AUXILIARIES, AUXILIARY, NAME, PREPOSITIONS, affirmed, fold, name_words, person_names, same_word, stem, weight_share, words
+from .text import (
+    AUXILIARIES, AUXILIARY, NAME, PREPOSITIONS, affirmed, fold, name_words, person_names, same_word, stem, weight_share, words,
+)
 
 if TYPE_CHECKING:
     from .retrieval import Hit
@@ -306,7 +309,7 @@ class ExtractiveAnswerer:
         self.carry = carry  # the share of the score before it a unit that can answer takes
         self.person_needed = person_needed  # 1: 'Who is the X?' needs a sentence naming a person
         self.tense_needed = tense_needed  # 1: a question in the past is not answered by an announcement
-        self.unknown_ratio = unknown_ratio  # how much of a lower-case word the report lacks counts as an unknown name
+        self.unknown_ratio = unknown_ratio  # what a word the report never uses costs, as a share of an unknown name
         self.truecase = truecase  # 1: a question's lower-case word the report only writes capitalised is a name
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
@@ -388,11 +391,12 @@ class ExtractiveAnswerer:
         have = {w for n in names for form in n for w in form.split()}
         tokens = [re.sub(r"['’]s$", "", t) for t in re.findall(r"[\w'’-]+", question)]
         lower = [t[:1].islower() and t not in have for t in tokens]
+        plain = self.lex.generic | self.lex.stop
         found: list[list[str]] = []
         for size in range(6, 1, -1):
             for i in range(len(tokens) - size + 1):
                 phrase = " ".join(tokens[i:i + size])
-                if all(lower[i:i + size]) and phrase in self.phrases and not set(phrase.split()) <= self.lex.generic | self.lex.stop:
+                if all(lower[i:i + size]) and phrase in self.phrases and not set(phrase.split()) <= plain:
                     found.append([phrase])
                     lower[i:i + size] = [False] * size
         for token, free in zip(tokens, lower):
@@ -476,8 +480,8 @@ class ExtractiveAnswerer:
             for w in words(n[0])
         })
         absent = [n[0].title() for n in missing] if unknown else []
-        # Users type names in lower case ('the mayor of alba'): a word the report never uses
-        # counts as an unknown name at `unknown_ratio` (fitted) of its weight.
+        # A word the report never uses may be a name typed in lower case or the user's own
+        # word for one it uses: it costs `unknown_ratio` (fitted) of what an unknown name costs.
         if self.unknown_ratio:
             named = {stem(w) for n in q.names for w in words(n[0])}
             strange = {t for t in q.terms if t not in self.idf and t not in named}

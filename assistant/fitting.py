@@ -317,7 +317,11 @@ RULE_GRID = {
 # - person_needed: whether a 'who is…' question (not 'who <did>…') needs a sentence naming
 #   a person (1: yes);
 # - tense_needed: whether a question in the past is left unanswered by a sentence that
-#   announces the event in the future (1: yes).
+#   announces the event in the future (1: yes);
+# - truecase: whether a question's lower-case word the report writes only capitalised
+#   ('lviv'), or a lower-case run of words it writes as a name, binds as a name (1: yes);
+# - unknown_ratio: what a word the report never uses costs, as a share of what an unknown
+#   name costs (0: nothing).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
@@ -331,11 +335,14 @@ RULE_RATIOS = {
 
 
 def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print,
-              folds: int = 5) -> dict[str, float]:
+              folds: int = 5, rounds: int = 2) -> dict[str, float]:
     """Fit the rule reader's cut-offs (`RULE_GRID`): every combination is run over the dev
     split once; the combination with the best utility (right answers + right abstentions -
     wrong answers) is chosen. The printed cross-validated utility picks on four folds and
-    scores the fifth, so it says how well the choice carries to unseen questions."""
+    scores the fifth, so it says how well the choice carries to unseen questions. Then the
+    ratios (`RULE_RATIOS`), one at a time; then the grid again with them in place, and the
+    ratios again, while the grid's choice changes (at most `rounds` times): the cut-offs
+    that suit the ratios off need not suit them on."""
     import itertools
 
     from sklearn.model_selection import KFold
@@ -360,31 +367,36 @@ def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     # The cut-offs act after retrieval: each question's passages are found once, not per combination.
     search, found = assistant.retriever.search, {}
     assistant.retriever.search = lambda q, v: found[q] if q in found else found.setdefault(q, search(q, v))  # type: ignore[method-assign]
+    chosen: dict[str, float] = {}
     try:
-        outcome = np.zeros((len(combos), len(items)))
-        for ci, combo in enumerate(combos):
-            for name, value in zip(RULE_GRID, combo):
+        for _ in range(rounds):
+            outcome = np.zeros((len(combos), len(items)))
+            for ci, combo in enumerate(combos):
+                for name, value in zip(RULE_GRID, combo):
+                    setattr(answerer, name, value)
+                outcome[ci] = outcomes()
+            total = outcome.sum(axis=1)
+            held_out = 0.0
+            for train, test in KFold(n_splits=folds, shuffle=True, random_state=0).split(items):
+                held_out += outcome[int(np.argmax(outcome[:, train].sum(axis=1))), test].sum()
+            best = int(np.argmax(total))
+            cutoffs = dict(zip(RULE_GRID, combos[best]))
+            echo(f"  rule reader cut-offs {cutoffs}: dev utility {total[best]:.0f} of {len(items)} "
+                 f"(cross-validated {held_out:.0f}; worst combination {total.min():.0f}; median {np.median(total):.0f})")
+            for name, value in cutoffs.items():
                 setattr(answerer, name, value)
-            outcome[ci] = outcomes()
-        total = outcome.sum(axis=1)
-        held_out = 0.0
-        for train, test in KFold(n_splits=folds, shuffle=True, random_state=0).split(items):
-            held_out += outcome[int(np.argmax(outcome[:, train].sum(axis=1))), test].sum()
-        best = int(np.argmax(total))
-        chosen = dict(zip(RULE_GRID, combos[best]))
-        echo(f"  rule reader cut-offs {chosen}: dev utility {total[best]:.0f} of {len(items)} "
-             f"(cross-validated {held_out:.0f}; worst combination {total.min():.0f}; median {np.median(total):.0f})")
-        for name, value in chosen.items():
-            setattr(answerer, name, value)
-        # Then each preference ratio in turn, the cut-offs fixed (1.01: never prefer).
-        for name, values in RULE_RATIOS.items():
-            scores = {}
-            for value in values:
-                setattr(answerer, name, value)
-                scores[value] = float(outcomes().sum())
-            chosen[name] = max(values, key=lambda v: (scores[v], v))
-            setattr(answerer, name, chosen[name])
-            echo(f"  {name} {chosen[name]} (dev utility by value: {scores})")
+            if chosen and all(chosen[k] == v for k, v in cutoffs.items()):
+                break  # the ratios in place leave the cut-offs as they were
+            chosen.update(cutoffs)
+            # Then each preference ratio in turn, the cut-offs fixed (1.01: never prefer).
+            for name, values in RULE_RATIOS.items():
+                scores = {}
+                for value in values:
+                    setattr(answerer, name, value)
+                    scores[value] = float(outcomes().sum())
+                chosen[name] = max(values, key=lambda v: (scores[v], v))
+                setattr(answerer, name, chosen[name])
+                echo(f"  {name} {chosen[name]} (dev utility by value: {scores})")
     finally:
         del assistant.retriever.search
     return {k: float(v) for k, v in chosen.items()}

@@ -71,7 +71,9 @@ def question_type(text: str) -> str:
         return "who"
     if re.search(r"^where\b|\bwhere\b|\b(which|what) (\w+ )?(city|country|town|venue|place|region)\b", q):
         return "where"
-    if re.search(r"^(?:(?:with|in|from|to|for|of|at|on) )?(which|what) (?!is\b|was\b|does\b|did\b|has\b)(\w+ )?(?!(?:is|was|does|has)\b)\w+s\b|^(list|name)\b|\bwhat are\b|\bwhich are\b", q):
+    # 'Which cities…', 'What projects…'; not 'Which city was…' ('was' ends in s too).
+    plural = r"(which|what) (?!is\b|was\b|does\b|did\b|has\b)(\w+ )?(?!(?:is|was|does|has)\b)\w+s\b"
+    if re.search(rf"^(?:(?:with|in|from|to|for|of|at|on) )?{plural}|^(list|name)\b|\bwhat are\b|\bwhich are\b", q):
         return "list"
     return "fact"
 

@@ -115,7 +115,8 @@ class Assistant:
             answer = self._answer_parts(understood, conversation)
             # In a conversation, a question that names nothing of its own and finds no answer
             # is read again with the previous subject: it most likely continues it.
-            second = getattr(self.rewriter, "in_context", lambda *_: None)(understood, conversation) if answer.abstained else None
+            again = getattr(self.rewriter, "in_context", None)
+            second = again(understood, conversation) if again and answer.abstained else None
             if second:
                 retried = self._answer_parts(second, conversation)
                 if not retried.abstained:
