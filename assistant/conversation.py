@@ -13,8 +13,9 @@ alone, and resolves it against the previous *answer* as well as the previous que
   turn ("the final", "the agreement"), or "that/this <word>" whatever the word -> the
   previous subject added in brackets.
 A question with a name of its own and no pronoun (a topic switch) is left as it is.
-A question that names nothing and that the report cannot answer as it stands ('How big was
-the crowd?' after a match) gets a second reading with the previous subject (`in_context`).
+A question that names nothing and that the report cannot answer as it stands ('How many
+boats took part?' after a regatta) gets a second reading with the previous subject
+(`in_context`).
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ class RuleRewriter:
 
     def in_context(self, question: str, conversation: Conversation) -> str | None:
         """A second reading, for a question the report cannot answer as it stands: the
-        previous subject added ('How big was the crowd?' after a match -> '… (the match)?').
+        previous subject added ('How many boats took part?' after a regatta -> '… (the regatta)?').
         None when there is no earlier turn, or the question names something of its own."""
         last = conversation.last
         if last is None or question_names(question):

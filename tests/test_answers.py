@@ -312,7 +312,8 @@ def test_a_name_typed_in_lower_case_binds_like_a_capitalised_one() -> None:
         assert answerer._lower_names("how many spectators came to the quay", []) == []  # no name in it
         return answerer.answer_with(question, [1.0, 0.0], [Hit(chunks[0]), Hit(chunks[1])])
 
-    lower, capital = "how many spectators came to the harbour games in rivoli", "How many spectators came to the Harbour Games in Rivoli"
+    lower = "how many spectators came to the harbour games in rivoli"
+    capital = "How many spectators came to the Harbour Games in Rivoli"
     assert not ask(lower, 0.0).abstained
     assert ask(lower, 1.0).abstained and ask(capital, 0.0).abstained
     assert ask(lower, 1.0).support == pytest.approx(ask(capital, 1.0).support)
@@ -332,6 +333,17 @@ def test_a_word_the_report_never_uses_costs_support() -> None:
     assert not ask(0.0).abstained
     refused = ask(1.0)
     assert refused.abstained and "gondola" in refused.answer
+
+
+def test_a_second_part_naming_nothing_takes_the_entry_that_answered_the_first(assistant, monkeypatch) -> None:
+    # Typed in lower case, the first part names nothing either: the entry that answered it
+    # gives the second part its subject.
+    seen: list[str] = []
+    answer = assistant.reader.answer
+    monkeypatch.setattr(assistant.reader, "answer", lambda q, hits, conv=None: seen.append(q) or answer(q, hits, conv))
+    reply = assistant.ask("how many delegates came to terra madre and how many events were held")
+    assert not reply.abstained and len(seen) == 2
+    assert "(Terra Madre" in seen[1] and reply.citations
 
 
 def test_the_sentence_after_the_match_can_answer_what_the_match_cannot() -> None:

@@ -143,9 +143,9 @@ def test_two_part_questions_split_and_merge() -> None:
 def test_a_second_reading_adds_the_previous_subject_only_to_a_question_naming_nothing() -> None:
     before = said("What was the score at the Harbour Games final?", "It ended 3-1.", short="3-1", heading="Harbour Games, 3 May")
     rewriter = RuleRewriter()
-    # 'the crowd' was not spoken of before, so the first reading leaves it alone…
-    assert rewrite("How big was the crowd?", before) == "How big was the crowd?"
+    # 'boats' were not spoken of before, so the first reading leaves it alone…
+    assert rewrite("How many boats took part?", before) == "How many boats took part?"
     # … and the second, used when the report finds nothing for the first, adds the subject.
-    assert rewriter.in_context("How big was the crowd?", before) == "How big was the crowd (Harbour Games)?"
-    assert rewriter.in_context("How big was the crowd at the Alba Fair?", before) is None
-    assert rewriter.in_context("How big was the crowd?", Conversation()) is None
+    assert rewriter.in_context("How many boats took part?", before) == "How many boats took part (Harbour Games)?"
+    assert rewriter.in_context("How many boats took part at the Alba Fair?", before) is None
+    assert rewriter.in_context("How many boats took part?", Conversation()) is None
