@@ -332,13 +332,13 @@ class ExtractiveAnswerer:
         for c in self.all:
             entry_text[c.chunk.entry_id] = entry_text.get(c.chunk.entry_id, fold(c.chunk.heading)) + " " + fold(c.unit.text)
         self.entry_folded = [entry_text[c.chunk.entry_id] for c in self.all]
-        # Words the report writes only capitalised ('Lviv', 'Nagoya'): names, however a user types them.
-        written: dict[bool, set[str]] = {True: set(), False: set()}
-        for text in {t for c in self.all for t in (c.unit.text, c.chunk.heading)}:
-            for token in re.findall(r"[\w'’-]+", text):
-                written[token[:1].isupper()].add(fold(token))
-        lower_stems = {stem(w) for w in written[False]}
-        self.proper = frozenset(w for w in written[True] - written[False] if stem(w) not in lower_stems)
+        # Words the report writes only capitalised, in no form in lower case (`common`):
+        # 'Lviv', 'Nagoya' are names however a user types them.
+        lower_stems = {stem(w) for w in common}
+        self.proper = frozenset(
+            fold(token) for text in {t for c in self.all for t in (c.unit.text, c.chunk.heading)}
+            for token in re.findall(r"[\w'’-]+", text) if token[:1].isupper() and stem(fold(token)) not in lower_stems
+        )
         # ... and the names of several words it writes, and their parts ('Future Mobility
         # Forum', 'Mobility Forum'), never beginning or ending with 'of', 'the'…
         phrases: set[str] = set()
@@ -400,7 +400,7 @@ class ExtractiveAnswerer:
                     found.append([phrase])
                     lower[i:i + size] = [False] * size
         for token, free in zip(tokens, lower):
-            if free and token in self.proper and token not in self.lex.stop and token not in self.lex.generic:
+            if free and token in self.proper and token not in plain:
                 found.append([token])
                 lower = [ok and t != token for t, ok in zip(tokens, lower)]
         return found

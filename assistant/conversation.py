@@ -96,6 +96,15 @@ def _subject(turn: Turn, pronoun: str = "it") -> str:
     return main_name(turn.understood) or heading
 
 
+def _with_subject(question: str, turn: Turn) -> str | None:
+    """The question with the turn's subject added in brackets; None when the question names
+    something of its own or already says the subject."""
+    if question_names(question):
+        return None
+    subject = _subject(turn)
+    return f"{question.rstrip('?')} ({subject})?" if subject and fold(subject) not in fold(question) else None
+
+
 def _in_place_of(pronoun: str, subject: str) -> str:
     word = pronoun.lower()
     if word == "there":
@@ -144,10 +153,8 @@ class RuleRewriter:
                 return Rewrite(THING.sub(lambda p: _in_place_of(p.group(0), subject), body, count=1))
             if subject:
                 return Rewrite(f"{body.rstrip('?')} ({subject})?")
-        if not question_names(body) and self._refers_back(body, last):
-            subject = _subject(last)
-            if subject and fold(subject) not in fold(body):
-                return Rewrite(f"{body.rstrip('?')} ({subject})?")
+        if self._refers_back(body, last) and (with_subject := _with_subject(body, last)):
+            return Rewrite(with_subject)
         return Rewrite(body if body != q else q)
 
     def in_context(self, question: str, conversation: Conversation) -> str | None:
@@ -155,10 +162,7 @@ class RuleRewriter:
         previous subject added ('How many boats took part?' after a regatta -> '… (the regatta)?').
         None when there is no earlier turn, or the question names something of its own."""
         last = conversation.last
-        if last is None or question_names(question):
-            return None
-        subject = _subject(last)
-        return f"{question.rstrip('?')} ({subject})?" if subject and fold(subject) not in fold(question) else None
+        return _with_subject(question, last) if last is not None else None
 
     @staticmethod
     def _refers_back(body: str, last: Turn) -> bool:
