@@ -18,12 +18,13 @@ each with a numbered citation. The steps:
 3. A name the report never mentions, or one the candidate's entry lacks, lowers its score
    by that name's share of the question's weight: a region named instead of its city
    costs little, a question that is mostly an unknown name ("…twin with Antananarivo?")
-   falls below the abstention cut-off. A year other than the report's own binds. Users
-   type names in lower case: a question word the report writes only capitalised ('lviv')
-   is a name too (`truecase`), and a word the report never uses costs `unknown_ratio` of
-   what an unknown name costs.
+   falls below the abstention cut-off. A year other than the report's own binds, and so
+   does a month that dates the question ('…in March?', `month_binds`). Users type names
+   in lower case: a question word the report writes only capitalised ('lviv') is a name
+   too (`truecase`), and a word the report never uses costs `unknown_ratio` of its weight.
 4. Keep the units that can answer the type ('how much money / funding…' takes a sum);
-   abstain when the best one scores below the cut-off, or does not name what is asked
+   abstain when the best one scores below the cut-off (`named_relief` of it for a
+   sentence that itself names the question's names), or does not name what is asked
    (in any form of the word: 'director' / 'directed'; a sum of money names 'cost' or
    'budget') and is not close enough in meaning to make up for it. 'How many X' over a
    table whose rows are the X: count them.
@@ -40,8 +41,9 @@ each with a numbered citation. The steps:
 
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
-`person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase` and
-`unknown_ratio` with them fixed, and read from `reader_weights.json`; the defaults here
+`person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
+`unknown_ratio`, `named_relief` and `month_binds` with them fixed, and
+read from `reader_weights.json`; the defaults here
 are the hand-set values they started from. It does not retrieve: it receives hits from
 `retrieval.py`.
 """
@@ -58,11 +60,12 @@ import numpy as np
 
 from .corpus import MONTHS
 from .question import JOINERS, did_what, question_type
-from .reader import abstain, closest_sections
+from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel
 from .records import Answer, Chunk, Citation, Unit
 from .text import (
-    AUXILIARIES, AUXILIARY, NAME, PREPOSITIONS, affirmed, fold, name_words, person_names, same_word, stem, weight_share, words,
+    AUXILIARIES, AUXILIARY, NAME, PREPOSITIONS, affirmed, fold, is_stop, name_words, person_names, same_word, stem,
+    weight_share, words,
 )
 
 if TYPE_CHECKING:
@@ -104,6 +107,8 @@ NUMBER_WORDS = (
 )
 HAS_NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.I)
 NOT_A_COUNT = re.compile(r"\b(?:19|20)\d\d\b|\b\d+(?:st|nd|rd|th)\b")  # years and ordinals
+MONTH_NAMED = re.compile(rf"(?:\b(?:in|on|of|since|until|by|during|from)\s+|\b\d{{1,2}}(?:st|nd|rd|th)?\s+)({MONTHS})\b"
+                         rf"|\b({MONTHS})(?=\s+\d)", re.I)
 HAS_DATE = re.compile(rf"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b")
 DATE_IN_HEADING = re.compile(rf"(\d{{1,2}}(?:\s*and\s*\d{{1,2}})?\s*(?:(?:{MONTHS})\s*)?(?:\d{{4}}\s*)?[–-]\s*)?\d{{0,2}}\s*(?:{MONTHS})(?:\s+\d{{4}})?(?:\s*[–-]\s*\d{{1,2}}\s+(?:{MONTHS})(?:\s+\d{{4}})?)?")
 DEMONYMS = {
@@ -117,12 +122,12 @@ DEMONYMS = {
 
 
 def stems(text: str, lex: Lexicon = PLAIN) -> set[str]:
-    return {stem(w) for w in words(text) if w not in lex.stop}
+    return {stem(w) for w in words(text) if not is_stop(w, lex.stop)}
 
 
 def pairs(text: str, lex: Lexicon = PLAIN) -> set[tuple[str, str]]:
     """Each two content words that follow each other, as stems: 'the Mayor of Alba' -> (mayor, alba)."""
-    seq = [stem(w) for w in words(text) if w not in lex.stop]
+    seq = [stem(w) for w in words(text) if not is_stop(w, lex.stop)]
     return set(zip(seq, seq[1:]))
 
 
@@ -297,6 +302,8 @@ class ExtractiveAnswerer:
         tense_needed: float = 0.0,
         unknown_ratio: float = 0.0,
         truecase: float = 0.0,
+        named_relief: float = 0.8,
+        month_binds: float = 0.0,
         common: frozenset[str] = frozenset(),
         subject: Iterable[str] = (),
     ) -> None:
@@ -309,8 +316,10 @@ class ExtractiveAnswerer:
         self.carry = carry  # the share of the score before it a unit that can answer takes
         self.person_needed = person_needed  # 1: 'Who is the X?' needs a sentence naming a person
         self.tense_needed = tense_needed  # 1: a question in the past is not answered by an announcement
-        self.unknown_ratio = unknown_ratio  # what a word the report never uses costs, as a share of an unknown name
+        self.unknown_ratio = unknown_ratio  # what a word the report never uses costs, as a share of its weight
         self.truecase = truecase  # 1: a question's lower-case word the report only writes capitalised is a name
+        self.named_relief = named_relief  # the share of the cut-off a sentence naming the question's names needs
+        self.month_binds = month_binds  # 1: a month the question names ('…in March?') binds like a year
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors
@@ -481,7 +490,7 @@ class ExtractiveAnswerer:
         })
         absent = [n[0].title() for n in missing] if unknown else []
         # A word the report never uses may be a name typed in lower case or the user's own
-        # word for one it uses: it costs `unknown_ratio` (fitted) of what an unknown name costs.
+        # word for one it uses: it costs `unknown_ratio` (fitted) of its share of the weight.
         if self.unknown_ratio:
             named = {stem(w) for n in q.names for w in words(n[0])}
             strange = {t for t in q.terms if t not in self.idf and t not in named}
@@ -511,6 +520,8 @@ class ExtractiveAnswerer:
             cand.score *= penalty[entry]
         # A year other than the report's own is as binding as a name: "…in 2023?"
         years = [[y] for y in re.findall(r"\b(?:19|20)\d\d\b", question) if y != self.own_year]
+        if self.month_binds:  # ... and so may a month, when it dates something ('in March', '3 May')
+            years += [[(a or b).lower()] for a, b in MONTH_NAMED.findall(question)]
         asked_words, figures = set(words(question)), re.findall(r"\d[\d,.]*\d|\d", question)
         fits = {c.row: self._fits(c, q.qtype, asked_words, figures) for c in ranked}  # can it answer the type?
         if self.carry:
@@ -546,7 +557,7 @@ class ExtractiveAnswerer:
         # A sentence that itself names what the question names needs less support from
         # meaning and wording (a bare table row: "City | Country | Kind (year)").
         named = bool(fitting) and bool(q.names) and all(self._mentions(fitting[0].row, n) for n in q.names)
-        if not fitting or fitting[0].score < self.abstain_below * (0.8 if named else 1.0):
+        if not fitting or fitting[0].score < self.abstain_below * (self.named_relief if named else 1.0):
             return self._abstain(question, q, hits, why, fitting[0].score if fitting else 0.0)
         # What is asked, or what the one asked for did ('Who won…' -> won): not required,
         # but the sentence that names it is preferred ("the EU contribution…", "…winning…").
@@ -827,10 +838,13 @@ class RuleReader:
             spans = [(self.spans.short_of(q, c.quote, c.heading) or c.quote, c.section) for c in answer.citations[:2]]
             answer.short_answer = " or ".join(dict.fromkeys(f"{span} (§{section})" for span, section in spans))
             return answer
+        shown = quoted_as(answer)  # each quote as the answer gives it (with its entry's heading or date)
         short = self.spans.short(q, [(c.quote, c.heading) for c in answer.citations[:3]])
-        if short and fold(short) not in fold(answer.answer[: len(short) + 40]):
+        whole = next((k for k, c in enumerate(answer.citations[:len(shown)]) if short == c.quote), None)
+        if whole is not None:
+            short = shown[whole]  # a quoted sentence answers as a whole: the answer gives it already
+        elif short and fold(short) not in fold(answer.answer[: len(short) + 40]):
             answer.answer = f"{short}: {answer.answer}"
-        # No span: the first quote as the answer gives it (with its entry's heading or date).
-        lead = answer.answer.split(" [1]")[0] if " [1]" in answer.answer else first.quote
-        answer.short_answer = short or lead
+        # No span: the first quote as the answer gives it.
+        answer.short_answer = short or (shown[0] if shown else first.quote)
         return answer

@@ -34,7 +34,7 @@ import numpy as np
 
 from .extractive import FEATURES, SUPPORT_FEATURES, WEIGHTS_PATH, ExtractiveReader, ReaderWeights
 from .question import read_question
-from .reader import Conversation
+from .reader import Conversation, quoted_as
 from .text import fold
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     quoted sentences of every right dev answer, a candidate span is labelled by whether it
     holds a gold answer. A model is kept only where its out-of-fold best span holds the gold
     more often than the default does: the neutral ranking, or for 'thing' questions (which
-    have none) the quoted sentence itself. Prints both shares."""
+    have none) the first quoted sentence as the answer gives it. Prints both shares."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
@@ -259,8 +259,10 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
         if answer.abstained or not kind or not answer.citations or not is_correct(answer.answer, item.answers):
             continue
         spans = span_candidates(q, [(c.quote, c.heading) for c in answer.citations[:3]], assistant.vocab.lower)
-        labels = [int(any(fold(alt) in fold(s.text) for group in item.answers for alt in group)) for s in spans]
-        sentence_holds[kind][qi] = int(is_correct(answer.citations[0].quote, item.answers))
+        shown = quoted_as(answer)  # a whole sentence is given as the answer gives it
+        texts = [shown[s.sentence] if s.whole and s.sentence < len(shown) else s.text for s in spans]
+        labels = [int(any(fold(alt) in fold(text) for group in item.answers for alt in group)) for text in texts]
+        sentence_holds[kind][qi] = int(is_correct(shown[0] if shown else answer.citations[0].quote, item.answers))
         data[kind] += [(qi, s.features, y) for s, y in zip(spans, labels)]
     fitted: dict[str, list[float]] = {}
     for kind, rows in data.items():
@@ -320,8 +322,12 @@ RULE_GRID = {
 #   announces the event in the future (1: yes);
 # - truecase: whether a question's lower-case word the report writes only capitalised
 #   ('lviv'), or a lower-case run of words it writes as a name, binds as a name (1: yes);
-# - unknown_ratio: what a word the report never uses costs, as a share of what an unknown
-#   name costs (0: nothing).
+# - unknown_ratio: what a word the report never uses costs, as a share of its weight
+#   (0: nothing);
+# - named_relief: the share of the abstention cut-off a sentence that itself names every
+#   name of the question needs (1: the whole cut-off);
+# - month_binds: whether a month the question dates something by ('…in March?') binds
+#   like a year other than the report's own: the entry must name it (1: yes).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
@@ -331,6 +337,8 @@ RULE_RATIOS = {
     "tense_needed": (0.0, 1.0),
     "truecase": (0.0, 1.0),
     "unknown_ratio": (0.0, 0.25, 0.5),
+    "named_relief": (1.0, 0.9, 0.8, 0.7),
+    "month_binds": (0.0, 1.0),
 }
 
 

@@ -115,6 +115,16 @@ def merge_answers(question: str, answers: Sequence[Answer]) -> Answer:
                   short_answer="; ".join(s for s in shorts if s), reader=answers[0].reader)
 
 
+def quoted_as(answer: Answer) -> list[str]:
+    """How the answer gives each of its quotes, in order: with the heading or date it adds
+    ('(Harbour Regatta, 3 May) The race drew eight crews.'), without a short answer in front."""
+    text = answer.answer
+    if answer.short_answer and text.startswith(answer.short_answer + ": "):
+        text = text[len(answer.short_answer) + 2:]
+    text = text.removeprefix("The report gives two accounts: ")
+    return [part.strip().removeprefix("- ") for part in re.split(r"\s*\[\d+\]", text) if part.strip()]
+
+
 def closest_sections(passages: Sequence[Hit]) -> list[dict[str, str]]:
     """The first three sections among the passages, best first."""
     seen: dict[str, dict[str, str]] = {}

@@ -16,9 +16,10 @@ answer.
 - A logistic model per kind, fitted on dev by `fitting.fit_spans` (its regularisation
   chosen out of fold), picks the best span. A model is kept only where it beats the
   neutral ranking (`NEUTRAL`: the first sentence, then the question's words around the
-  span); "which/what <noun>" questions have no neutral ranking and keep the sentence
-  unless a fitted model does better. The weights sit in `reader_weights.json` and are
-  passed in by the readers.
+  span); "which/what <noun>" questions are answered by a whole quoted sentence: the first
+  unless a fitted model picks the one that answers better ('Which rider…' -> the second,
+  which names him). The weights sit in `reader_weights.json` and are passed in by the
+  readers.
 - A question asking "how many" twice gets its two figures.
 """
 
@@ -44,8 +45,10 @@ NAME_FEATURES = (
 )
 _FIRST, _FIRST_DOER, _FIRST_OTHER = (NAME_FEATURES.index(n) for n in ("first", "first_doer", "first_other"))
 DATE_FEATURES = ("around", "heading", "year_only", "specific", "first", "before", "after", "sentence", "coverage")
-# "thing": a 'which/what <noun>' question ('which partner leads…'), answered by a name.
-SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "date": DATE_FEATURES, "thing": NAME_FEATURES}
+# "thing": a 'which/what <noun>' question ('which partner leads…'), answered by one of the
+# quoted sentences whole: one that names something the question does not, a person…
+THING_FEATURES = ("new_name", "person", "sentence", "coverage")
+SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "date": DATE_FEATURES, "thing": THING_FEATURES}
 # Before any fit: the first sentence first; there, the question's words around a span. A
 # 'thing' question has no neutral ranking: without a fitted model its answer is the sentence.
 NEUTRAL = {
@@ -74,6 +77,7 @@ class Span:
     start: int
     features: np.ndarray
     sentence: int = 0  # which of the quoted sentences it comes from
+    whole: bool = False  # the quoted sentence itself
 
 
 def kind_of(q: Question) -> str:
@@ -157,8 +161,10 @@ def span_candidates(q: Question, quotes: Sequence[tuple[str, str]], common: froz
         coverage = _share(stems(sentence), qstems)
         if kind == "number":
             found = _number_spans(q, sentence, qwords, qstems)
-        elif kind in ("name", "thing"):
+        elif kind == "name":
             found = _name_spans(q, sentence, qwords, qstems, common)
+        elif kind == "thing":
+            found = [_thing_span(q, sentence, qwords, qstems, common)]
         elif kind == "date":
             found = _date_spans(sentence, heading, qwords, qstems)
         else:
@@ -168,6 +174,12 @@ def span_candidates(q: Question, quotes: Sequence[tuple[str, str]], common: froz
             span.features = np.append(span.features, [min(i, 2), coverage])
         out += found
     return out
+
+
+def _thing_span(q: Question, sentence: str, qwords: set[str], qstems: set[str], common: frozenset[str]) -> Span:
+    """The sentence whole, with whether it names something the question does not, and a person."""
+    names = [s for s in _name_spans(q, sentence, qwords, qstems, common) if s.features[1] == 0]
+    return Span(sentence, 0, np.array([float(bool(names)), float(any(s.features[2] for s in names))]), whole=True)
 
 
 def _date_spans(sentence: str, heading: str, qwords: set[str], qstems: set[str]) -> list[Span]:
@@ -234,8 +246,10 @@ def _number_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str]
             sum(any(same_word(a, b) for b in before) for a in q.asked) / len(q.asked) if q.asked else 0.0,
         ])
         out.append(Span(window, m.start(), f))
-    # An ordinal ('42nd edition') or a figure the question gives is never the count it asks for.
-    counts = [s for s in out if not s.features[3] and not s.features[5]]
+    # An ordinal ('42nd edition') or a figure the question gives is never the count it asks
+    # for, nor is a year what 'how many / how much' asks for ('since 1994, with a staff of 130').
+    many = bool(MANY.search(fold(q.text)))
+    counts = [s for s in out if not s.features[3] and not s.features[5] and not (many and s.features[4])]
     return counts or out
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
@@ -133,8 +133,13 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
     return frozenset(w for name in names for w in words(name))
 
 
+def is_stop(word: str, stop: Collection[str] = STOPWORDS) -> bool:
+    """A function word, also with a clitic: 'what's', 'it's' are no content words."""
+    return word in stop or word.split("'")[0] in stop
+
+
 def content_words(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOPWORDS]
+    return [w for w in words(text) if not is_stop(w)]
 
 
 def stems(text: str) -> set[str]:
