@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -343,35 +343,25 @@ RULE_RATIOS = {
 
 
 def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print,
-              folds: int = 5, rounds: int = 2) -> dict[str, float]:
+              folds: int = 5, rounds: int = 3, previous: Mapping[str, float] | None = None) -> dict[str, float]:
     """Fit the rule reader's cut-offs (`RULE_GRID`): every combination is run over the dev
     split once; the combination with the best utility (right answers + right abstentions -
     wrong answers) is chosen. The printed cross-validated utility picks on four folds and
     scores the fifth, so it says how well the choice carries to unseen questions. Then the
     ratios (`RULE_RATIOS`), one at a time; then the grid again with them in place, and the
     ratios again, while the grid's choice changes (at most `rounds` times): the cut-offs
-    that suit the ratios off need not suit them on."""
+    that suit the ratios off need not suit them on.
+
+    Fitting one value at a time can stop short of a better combination, so a second start
+    goes on from the `previous` fit's values (those in `reader_weights.json`): the ratios
+    fitted again from there, the better end on dev kept."""
     import itertools
 
     from sklearn.model_selection import KFold
 
-    from .evaluation import is_correct
-
     answerer = assistant.reader.base.answerer  # type: ignore[attr-defined]
     assistant.reader.judge.weights.guard_coef = []  # type: ignore[attr-defined]  # the guard is fitted after
     combos = list(itertools.product(*RULE_GRID.values()))
-
-    def outcomes() -> np.ndarray:
-        """Per item: +1 for a right answer or abstention, -1 for a wrong one, 0 for a false abstention."""
-        row = np.zeros(len(items))
-        for ii, item in enumerate(items):
-            answer = assistant.ask_turns(list(item.turns))
-            if not item.answerable:
-                row[ii] = 1.0 if answer.abstained else -1.0
-            elif not answer.abstained:
-                row[ii] = 1.0 if is_correct(answer.answer, item.answers) else -1.0
-        return row
-
     # The cut-offs act after retrieval: each question's passages are found once, not per combination.
     search, found = assistant.retriever.search, {}
     assistant.retriever.search = lambda q, v: found[q] if q in found else found.setdefault(q, search(q, v))  # type: ignore[method-assign]
@@ -382,7 +372,7 @@ def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
             for ci, combo in enumerate(combos):
                 for name, value in zip(RULE_GRID, combo):
                     setattr(answerer, name, value)
-                outcome[ci] = outcomes()
+                outcome[ci] = _rule_outcomes(assistant, items)
             total = outcome.sum(axis=1)
             held_out = 0.0
             for train, test in KFold(n_splits=folds, shuffle=True, random_state=0).split(items):
@@ -396,18 +386,53 @@ def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
             if chosen and all(chosen[k] == v for k, v in cutoffs.items()):
                 break  # the ratios in place leave the cut-offs as they were
             chosen.update(cutoffs)
-            # Then each preference ratio in turn, the cut-offs fixed (1.01: never prefer).
-            for name, values in RULE_RATIOS.items():
-                scores = {}
-                for value in values:
-                    setattr(answerer, name, value)
-                    scores[value] = float(outcomes().sum())
-                chosen[name] = max(values, key=lambda v: (scores[v], v))
-                setattr(answerer, name, chosen[name])
-                echo(f"  {name} {chosen[name]} (dev utility by value: {scores})")
+            chosen.update(fit_ratios(assistant, items, echo))
+        chosen = {name: getattr(answerer, name) for name in (*RULE_GRID, *RULE_RATIOS)}
+        if previous:
+            utility = _rule_outcomes(assistant, items).sum()
+            for name in chosen:
+                setattr(answerer, name, previous.get(name, getattr(answerer, name)))
+            echo(f"  from the previous fit's values: {dict(previous)}")
+            warm = {**{name: getattr(answerer, name) for name in RULE_GRID}, **fit_ratios(assistant, items, echo)}
+            warm_utility = _rule_outcomes(assistant, items).sum()
+            echo(f"  dev utility {warm_utility:.0f} from the previous fit, {utility:.0f} from the grid: "
+                 f"keeping the {'previous' if warm_utility > utility else 'grid'}'s end")
+            if warm_utility > utility:
+                chosen = warm
+            for name, value in chosen.items():
+                setattr(answerer, name, value)
     finally:
         del assistant.retriever.search
     return {k: float(v) for k, v in chosen.items()}
+
+
+def _rule_outcomes(assistant: Assistant, items: Sequence[QAItem]) -> np.ndarray:
+    """Per item: +1 for a right answer or abstention, -1 for a wrong one, 0 for a false abstention."""
+    from .evaluation import is_correct
+
+    row = np.zeros(len(items))
+    for ii, item in enumerate(items):
+        answer = assistant.ask_turns(list(item.turns))
+        if not item.answerable:
+            row[ii] = 1.0 if answer.abstained else -1.0
+        elif not answer.abstained:
+            row[ii] = 1.0 if is_correct(answer.answer, item.answers) else -1.0
+    return row
+
+
+def fit_ratios(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print) -> dict[str, float]:
+    """Each of the rule reader's ratios (`RULE_RATIOS`) in turn, the rest as they are (1.01: never prefer)."""
+    answerer = assistant.reader.base.answerer  # type: ignore[attr-defined]
+    chosen: dict[str, float] = {}
+    for name, values in RULE_RATIOS.items():
+        scores = {}
+        for value in values:
+            setattr(answerer, name, value)
+            scores[value] = float(_rule_outcomes(assistant, items).sum())
+        chosen[name] = max(values, key=lambda v: (scores[v], v))
+        setattr(answerer, name, chosen[name])
+        echo(f"  {name} {chosen[name]} (dev utility by value: {scores})")
+    return chosen
 
 
 def _best_ratio(assistant: Assistant, items: Sequence[QAItem], name: str, echo: Callable[[str], None], only_type: str = "") -> float:
@@ -430,10 +455,11 @@ def refit(settings: Any, qa_path: Any, echo: Callable[[str], None] = print) -> R
     from .service import build_assistant
 
     items = load_qa(qa_path, "dev")
+    previous = ReaderWeights.load().rule_params  # where the rule fit's second start begins
     fitted = fit(build_assistant(settings.model_copy(update={"reader": "fitted"})), items, echo)
     save(fitted, {"split": "dev", "items": len(items)})
     guarded = build_assistant(settings.model_copy(update={"reader": "extractive"}))
-    rule_params = fit_rules(guarded, items, echo)
+    rule_params = fit_rules(guarded, items, echo, previous=previous)
     weights = fit_guard(guarded, items, echo)
     weights.rule_params = rule_params
     weights.span_coef = fit_spans(guarded, items, echo)

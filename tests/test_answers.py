@@ -335,6 +335,42 @@ def test_a_word_the_report_never_uses_costs_support() -> None:
     assert refused.abstained and "gondola" in refused.answer
 
 
+def test_a_month_the_question_names_binds_like_a_year() -> None:
+    from assistant.answering import ExtractiveAnswerer
+    from assistant.retrieval import Hit
+
+    chunk, vectors = one_entry("In May the Harbour Games drew 9,000 spectators to the old quay.")
+
+    def ask(question: str, month_binds: float):
+        answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0)], vectors, abstain_below=0.5, month_binds=month_binds)
+        return answerer.answer_with(question, [1.0], [Hit(chunk)])
+
+    october = "How many spectators came to the Harbour Games on the quay in October?"
+    assert not ask(october, 0.0).abstained
+    assert ask(october, 1.0).abstained
+    assert not ask("How many spectators came to the Harbour Games on the quay in May?", 1.0).abstained
+    # 'may' the verb dates nothing.
+    assert not ask("How many spectators may have come to the Harbour Games on the quay?", 1.0).abstained
+
+
+def test_a_function_word_with_a_clitic_is_no_content_word() -> None:
+    from assistant.answering import stems as reader_stems
+    from assistant.text import content_words
+
+    assert reader_stems("What's the budget of the fair?") == reader_stems("What is the budget of the fair?")
+    assert "what's" not in content_words("What's the budget of the fair?")
+    assert "alba's" in content_words("What is Alba's budget?")
+
+
+def test_an_answer_gives_each_quote_as_it_stands_in_the_answer() -> None:
+    from assistant.reader import quoted_as
+    from assistant.records import Answer
+
+    text = "Marta Bruni: (Harbour Regatta, 3 May) The race drew eight crews. [1] It was won by Marta Bruni. [2]"
+    answer = Answer("Who won?", text, False, [], short_answer="Marta Bruni")
+    assert quoted_as(answer) == ["(Harbour Regatta, 3 May) The race drew eight crews.", "It was won by Marta Bruni."]
+
+
 def test_a_second_part_naming_nothing_takes_the_entry_that_answered_the_first(assistant, monkeypatch) -> None:
     # Typed in lower case, the first part names nothing either: the entry that answered it
     # gives the second part its subject.
