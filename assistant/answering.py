@@ -42,10 +42,9 @@ each with a numbered citation. The steps:
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
-`unknown_ratio`, `named_relief` and `month_binds` with them fixed, and
-read from `reader_weights.json`; the defaults here
-are the hand-set values they started from. It does not retrieve: it receives hits from
-`retrieval.py`.
+`unknown_ratio`, `named_relief` and `month_binds` with them fixed, and read from
+`reader_weights.json`; the defaults here are the hand-set values they started from. It
+does not retrieve: it receives hits from `retrieval.py`.
 """
 
 from __future__ import annotations
