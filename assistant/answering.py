@@ -137,6 +137,16 @@ class Question:
     terms: list[str]  # stems of content words
     names: list[list[str]] = field(default_factory=list)  # each name: alternative folded forms
     asked: set[str] = field(default_factory=set)  # stems of what it asks for (`asked_thing`)
+    # A demonym is one term with its country ("Ukrainian" -> ukrain): its stem -> the term.
+    same: dict[str, str] = field(default_factory=dict)
+
+    def term_of(self, word: str) -> str:
+        """The question's term for a word of it: its stem, or the country a demonym names."""
+        return self.same.get(stem(word), stem(word))
+
+    def holds(self, term: str, have: set[str]) -> bool:
+        """Does a text with stems `have` match `term` (the country or its demonym)?"""
+        return term in have or any(alt in have for alt, t in self.same.items() if t == term)
 
 
 def question_names(text: str, lex: Lexicon = PLAIN) -> list[list[str]]:
@@ -254,14 +264,15 @@ def figure_of(text: str, q: Question) -> str:
 
 def read_question(text: str, lex: Lexicon = PLAIN) -> Question:
     wanted = affirmed(text)
-    terms = stems(wanted, lex)
-    # "French" asks about France: a demonym counts as matched by its country too.
-    terms |= {stem(fold(DEMONYMS[w])) for w in words(wanted) if w in DEMONYMS}
+    # "French" asks about France: a demonym and its country are one term, matched by either
+    # and weighed once.
+    same = {stem(w): stem(fold(DEMONYMS[w])) for w in words(wanted) if w in DEMONYMS}
+    terms = (stems(wanted, lex) - same.keys()) | set(same.values())
     qtype = question_type(text)
     asked = asked_thing(wanted, lex)
     if qtype == "date":
         asked -= DATE_WORDS  # 'what were the dates…': any date names them
-    return Question(text, qtype, sorted(terms), question_names(wanted, lex), asked)
+    return Question(text, qtype, sorted(terms), question_names(wanted, lex), asked, same)
 
 
 @dataclass
@@ -456,7 +467,7 @@ class ExtractiveAnswerer:
         scored = []
         for row, d in zip(pool, dense):
             have = self.context_stems[row]
-            lexical = sum(w for t, w in zip(q.terms, weights) if t in have) / total
+            lexical = sum(w for t, w in zip(q.terms, weights) if q.holds(t, have)) / total
             cand = Candidate(self.all[row].chunk, self.all[row].k, row)
             rank = hit_rank.get(cand.chunk.id)
             bonus = 0.05 / (1 + rank) if rank is not None else 0.0
@@ -484,14 +495,14 @@ class ExtractiveAnswerer:
         # question's weight instead of vetoing an otherwise strong match. A lone adjective
         # of nationality or language ("Scottish", "English") is not a name of its own.
         unknown = self._weight_share(q, {
-            stem(w) for n in missing if " " in n[0] or not re.search(r"(ish|ese|ian|an)$", n[0])
+            q.term_of(w) for n in missing if " " in n[0] or not re.search(r"(ish|ese|ian|an)$", n[0])
             for w in words(n[0])
         })
         absent = [n[0].title() for n in missing] if unknown else []
         # A word the report never uses may be a name typed in lower case or the user's own
         # word for one it uses: it costs `unknown_ratio` (fitted) of its share of the weight.
         if self.unknown_ratio:
-            named = {stem(w) for n in q.names for w in words(n[0])}
+            named = {q.term_of(w) for n in q.names for w in words(n[0])}
             strange = {t for t in q.terms if t not in self.idf and t not in named}
             unknown += self.unknown_ratio * self._weight_share(q, strange)
             absent = absent or [w for w in dict.fromkeys(words(question)) if stem(w) in strange]  # names first
@@ -514,7 +525,7 @@ class ExtractiveAnswerer:
             # The same for a name the report has but this entry lacks (a region for its city).
             entry = cand.chunk.entry_id
             if entry not in penalty:
-                lacking = {stem(w) for n in q.names if not self._mentions(cand.row, n, entry=True) for w in words(n[0])}
+                lacking = {q.term_of(w) for n in q.names if not self._mentions(cand.row, n, entry=True) for w in words(n[0])}
                 penalty[entry] = 1 - min(1.0, unknown + self._weight_share(q, lacking))
             cand.score *= penalty[entry]
         # A year other than the report's own is as binding as a name: "…in 2023?"

@@ -134,9 +134,21 @@ class Vocabulary:
         # Names of two or more words the report writes ("Terra Madre Salone del Gusto"), folded.
         self.names = frozenset(fold(m.group(0)) for t in texts for m in NAME.finditer(t) if " " in m.group(0))
         self._choices = [w for w, n in self.counts.items() if len(w) >= 3 and not w.isdigit()]
+        # Each two words that follow each other in the report ('mayor of'): the context
+        # that tells an English word typed for a report word ('mayer of') from one meant.
+        self.pairs = frozenset(pair for t in texts for seq in [words(t)] for pair in zip(seq, seq[1:]))
 
     def knows(self, word: str) -> bool:
         return word in self.counts or stem(word) in self.stems or word in self.english
+
+    def reports(self, word: str) -> bool:
+        """Does the report itself use the word (or a form of it)?"""
+        return word in self.counts or stem(word) in self.stems
+
+    def fits(self, word: str, before: str, after: str) -> bool:
+        """Does the report write the word after `before` and before `after` (each '' when
+        the question has no word there)?"""
+        return (not before or (before, word) in self.pairs) and (not after or (word, after) in self.pairs)
 
     def closest(self, word: str) -> str | None:
         """The report word nearest to an unknown one, or None when nothing is close enough."""
@@ -152,21 +164,44 @@ class Vocabulary:
 
 
 def correct(text: str, vocab: Vocabulary) -> tuple[str, dict[str, str]]:
-    """The question with its unknown words replaced by the closest report words."""
+    """The question with its unknown words replaced by the closest report words.
+
+    An English word the report never uses ('mayer') is replaced only where the report
+    writes the closest word between the same two neighbours ('the mayor of'), once the
+    plainly unknown words are corrected: a word meant as typed keeps its place."""
     fixes: dict[str, str] = {}
+    doubtful: set[int] = set()
+
+    def replace(m: re.Match[str], better: str) -> str:
+        fixes[m.group(0)] = better
+        return better.capitalize() if m.group(0)[:1].isupper() else better
 
     def fix(m: re.Match[str]) -> str:
-        typed = m.group(0)
-        low = fold(typed)
-        if len(low) < 4 or low in STOPWORDS or low in DEMONYMS or any(c.isdigit() for c in low) or vocab.knows(low):
-            return typed
+        low = fold(m.group(0))
+        if len(low) < 4 or low in STOPWORDS or low in DEMONYMS or any(c.isdigit() for c in low):
+            return m.group(0)
+        if vocab.knows(low):
+            if not vocab.reports(low):
+                doubtful.add(m.start())
+            return m.group(0)
         better = vocab.closest(low)
-        if not better:
-            return typed
-        fixes[typed] = better
-        return better.capitalize() if typed[:1].isupper() else better
+        return replace(m, better) if better else m.group(0)
 
-    return re.sub(r"[A-Za-zÀ-ÿ]+", fix, text), fixes
+    text = re.sub(r"[A-Za-zÀ-ÿ]+", fix, text)
+    if not doubtful:
+        return text, fixes
+    tokens = list(re.finditer(r"[A-Za-zÀ-ÿ]+", text))
+    out, at = [], 0
+    for i, m in enumerate(tokens):
+        if m.start() not in doubtful:
+            continue
+        better = vocab.closest(fold(m.group(0)))
+        before = fold(tokens[i - 1].group(0)) if i else ""
+        after = fold(tokens[i + 1].group(0)) if i + 1 < len(tokens) else ""
+        if better and vocab.fits(better, before, after):
+            out += [text[at:m.start()], replace(m, better)]
+            at = m.end()
+    return "".join(out) + text[at:], fixes
 
 
 _PREPOSITIONS = {*PREPOSITIONS, "during", "about", "did", "does", "do",

@@ -353,6 +353,25 @@ def test_a_month_the_question_names_binds_like_a_year() -> None:
     assert not ask("How many spectators may have come to the Harbour Games on the quay?", 1.0).abstained
 
 
+def test_a_demonym_and_its_country_weigh_as_one_term() -> None:
+    # 'Spanish' names what 'Spain' names: one term, matched by either word, weighed once,
+    # so the question that uses it needs no more support than the one naming the country.
+    from assistant.answering import ExtractiveAnswerer, read_question as read_rules
+    from assistant.retrieval import Hit
+    from assistant.text import stem
+
+    q = read_rules("Which Spanish port signed the harbour pact?")
+    assert stem("spain") in q.terms and stem("spanish") not in q.terms
+    assert q.holds(stem("spain"), {stem("spanish")})
+    chunk, vectors = one_entry("The port of Vigo in Spain signed the harbour pact in May.")
+    answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0)], vectors, abstain_below=0.5)
+
+    def support(question: str) -> float:
+        return answerer.answer_with(question, [1.0], [Hit(chunk)]).support
+
+    assert support("Which Spanish port signed the harbour pact?") == pytest.approx(support("Which port in Spain signed the harbour pact?"))
+
+
 def test_a_function_word_with_a_clitic_is_no_content_word() -> None:
     from assistant.answering import stems as reader_stems
     from assistant.text import content_words

@@ -199,6 +199,13 @@ def test_spelling_is_corrected_only_for_words_nobody_knows() -> None:
     assert fixes == {"delagations": "delegations"}
 
 
+def test_an_english_word_is_corrected_only_where_the_report_writes_the_closest_word_in_its_place() -> None:
+    vocab = Vocabulary(["The Mayor of Alba met the city council."], english=["mayer", "counsel"])
+    assert correct("Who is the mayer of Alba?", vocab) == ("Who is the mayor of Alba?", {"mayer": "mayor"})
+    # 'counsel' is as close to 'council', but the report never writes 'can council'.
+    assert correct("Who can counsel the Mayor of Alba?", vocab) == ("Who can counsel the Mayor of Alba?", {})
+
+
 def test_language_is_told_by_its_function_words() -> None:
     assert language("Chi ha vinto la gara di Torino?") == "it"
     assert language("Who won the race in Torino?") == "en"
