@@ -34,6 +34,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -127,6 +128,12 @@ class ReaderWeights:
         return cls([1.0] * len(FEATURES), -3.0, [1.0] * len(SUPPORT_FEATURES), 0.0, 0.0, 1.1, 1.1)
 
 
+@lru_cache(maxsize=4096)
+def _prefixes(text: str) -> frozenset[str]:
+    """Every beginning, up to six letters, of each word of a text: what a name's word is looked up in."""
+    return frozenset(w[:n] for w in re.findall(r"\w+", text) for n in range(1, min(len(w), 6) + 1))
+
+
 class ExtractiveReader:
     """Picks, scores and cites the report's units that answer a question."""
 
@@ -201,12 +208,12 @@ class ExtractiveReader:
         total = sum(weights)
         return sum(w for t, w in zip(q.terms, weights) if t in have) / total if total else 0.0
 
-    def _names_in(self, name: list[str], text: str) -> bool:
-        for form in name:
-            tokens = [t[:6] for t in re.findall(r"[a-z0-9]+", form)]
-            if tokens and all(re.search(rf"\b{re.escape(t)}", text) for t in tokens):
-                return True
-        return False
+    @staticmethod
+    def _names_in(name: list[str], text: str) -> bool:
+        """Does the folded text hold a form of the name, each word by its first six letters?"""
+        have = _prefixes(text)
+        return any(tokens and all(t in have for t in tokens)
+                   for tokens in ([t[:6] for t in re.findall(r"[a-z0-9]+", form)] for form in name))
 
     def _rows_naming(self, name: list[str], limit: int = 24) -> list[int]:
         """Units naming `name`, through the term index (never a scan of the report)."""

@@ -169,38 +169,33 @@ def correct(text: str, vocab: Vocabulary) -> tuple[str, dict[str, str]]:
     An English word the report never uses ('mayer') is replaced only where the report
     writes the closest word between the same two neighbours ('the mayor of'), once the
     plainly unknown words are corrected: a word meant as typed keeps its place."""
-    fixes: dict[str, str] = {}
-    doubtful: set[int] = set()
-
-    def replace(m: re.Match[str], better: str) -> str:
-        fixes[m.group(0)] = better
-        return better.capitalize() if m.group(0)[:1].isupper() else better
-
-    def fix(m: re.Match[str]) -> str:
-        low = fold(m.group(0))
+    tokens = list(re.finditer(r"[A-Za-zÀ-ÿ]+", text))
+    typed = [m.group(0) for m in tokens]
+    fixed = list(typed)
+    doubtful = []
+    for i, word in enumerate(typed):
+        low = fold(word)
         if len(low) < 4 or low in STOPWORDS or low in DEMONYMS or any(c.isdigit() for c in low):
-            return m.group(0)
+            continue
         if vocab.knows(low):
             if not vocab.reports(low):
-                doubtful.add(m.start())
-            return m.group(0)
-        better = vocab.closest(low)
-        return replace(m, better) if better else m.group(0)
-
-    text = re.sub(r"[A-Za-zÀ-ÿ]+", fix, text)
-    if not doubtful:
-        return text, fixes
-    tokens = list(re.finditer(r"[A-Za-zÀ-ÿ]+", text))
-    out, at = [], 0
-    for i, m in enumerate(tokens):
-        if m.start() not in doubtful:
+                doubtful.append(i)
             continue
-        better = vocab.closest(fold(m.group(0)))
-        before = fold(tokens[i - 1].group(0)) if i else ""
-        after = fold(tokens[i + 1].group(0)) if i + 1 < len(tokens) else ""
+        fixed[i] = vocab.closest(low) or word
+    for i in doubtful:
+        better = vocab.closest(fold(typed[i]))
+        before = fold(fixed[i - 1]) if i else ""
+        after = fold(fixed[i + 1]) if i + 1 < len(fixed) else ""
         if better and vocab.fits(better, before, after):
-            out += [text[at:m.start()], replace(m, better)]
-            at = m.end()
+            fixed[i] = better
+    fixes: dict[str, str] = {}
+    out, at = [], 0
+    for m, word, new in zip(tokens, typed, fixed):
+        if new != word:
+            fixes[word] = new
+            new = new.capitalize() if word[:1].isupper() else new
+        out += [text[at:m.start()], new]
+        at = m.end()
     return "".join(out) + text[at:], fixes
 
 

@@ -61,6 +61,15 @@ def test_a_pronoun_resolves_to_the_entity_the_previous_answer_gave(assistant) ->
     assert "Unbroken" in answer.answer
 
 
+def test_a_demonym_asks_what_its_country_asks_and_the_follow_up_keeps_the_answer(assistant) -> None:
+    first = "In November, which Ukrainian city signed an agreement with Torino?"
+    answer = assistant.ask(first)
+    assert not answer.abstained and "Lviv" in answer.short_answer
+    assert answer.citations[0].section == "3.1"
+    follow = assistant.ask_turns([first, "What project did its mayor present?"])
+    assert "Lviv" in follow.understood_as and "Unbroken" in follow.answer
+
+
 def test_a_question_that_stands_alone_is_not_rewritten(assistant) -> None:
     answer = assistant.ask_turns(["Which city in Ukraine signed an agreement with Torino in November?",
                                   "Who is the mayor of Torino?"])
