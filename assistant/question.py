@@ -208,7 +208,8 @@ def asked_thing(text: str) -> set[str]:
     up to the first preposition or verb; names are left to `question_names`."""
     q = fold(text)
     m = re.search(r"\bhow (?:many|much)\s+(.+)", q) or re.search(
-        r"\b(?:what|who|which)\s+(?:is|was|are|were)\s+(?:the|a|an|its|his|her|their)\s+(.+)", q)
+        r"\b(?:what|who|which)\s+(?:is|was|are|were)\s+(?:the|a|an|its|his|her|their)\s+(.+)", q) or re.search(
+        r"\b(?:number|amount|total)\s+of\s+(.+)", q)  # 'number of sports clubs in X?'
     if not m:
         return set()
     wanted: list[str] = []

@@ -215,6 +215,17 @@ def test_an_english_word_is_corrected_only_where_the_report_writes_the_closest_w
     assert correct("Who can counsel the Mayor of Alba?", vocab) == ("Who can counsel the Mayor of Alba?", {})
 
 
+def test_a_count_asked_as_the_number_of_things_asks_for_those_things() -> None:
+    from assistant.question import asked_thing
+    from assistant.spans import NUMBER_FEATURES, span_candidates
+    from assistant.text import stem
+
+    assert asked_thing("number of rowing clubs in Alba?") == {stem("rowing"), stem("clubs")}
+    spans = span_candidates(read_question("number of rowing clubs in Alba?"),
+                            [("Alba counts 9,000 rowers and 12 rowing clubs.", "")])
+    assert spans and max(spans, key=lambda s: s.features[NUMBER_FEATURES.index("asked")]).text.startswith("12")
+
+
 def test_language_is_told_by_its_function_words() -> None:
     assert language("Chi ha vinto la gara di Torino?") == "it"
     assert language("Who won the race in Torino?") == "en"
