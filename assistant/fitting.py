@@ -327,7 +327,9 @@ RULE_GRID = {
 # - named_relief: the share of the abstention cut-off a sentence that itself names every
 #   name of the question needs (1: the whole cut-off);
 # - month_binds: whether a month the question dates something by ('…in March?') binds
-#   like a year other than the report's own: the entry must name it (1: yes).
+#   like a year other than the report's own: the entry must name it (1: yes);
+# - name_needed: whether 'What is the name of the X?' needs a sentence naming something the
+#   question does not (1: yes).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
@@ -339,6 +341,7 @@ RULE_RATIOS = {
     "unknown_ratio": (0.0, 0.25, 0.5),
     "named_relief": (1.0, 0.9, 0.8, 0.7),
     "month_binds": (0.0, 1.0),
+    "name_needed": (0.0, 1.0),
 }
 
 

@@ -372,6 +372,23 @@ def test_a_demonym_and_its_country_weigh_as_one_term() -> None:
     assert support("Which Spanish port signed the harbour pact?") == pytest.approx(support("Which port in Spain signed the harbour pact?"))
 
 
+def test_asking_for_the_name_of_something_needs_a_sentence_that_names_it() -> None:
+    from assistant.answering import ExtractiveAnswerer
+    from assistant.retrieval import Hit
+
+    question = "What is the name of the Mayor of Alba at the Harbour Games?"
+
+    def ask(sentence: str, name_needed: float):
+        chunk, vectors = one_entry(sentence)
+        answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0)], vectors, abstain_below=0.5, name_needed=name_needed)
+        return answerer.answer_with(question, [1.0], [Hit(chunk)])
+
+    unnamed = "The Harbour Games were opened in the presence of the Mayor of Alba and the Vice Mayor of Bra."
+    assert not ask(unnamed, 0.0).abstained
+    assert ask(unnamed, 1.0).abstained
+    assert not ask("Marta Bruni, the Mayor of Alba, opened the Harbour Games.", 1.0).abstained
+
+
 def test_a_function_word_with_a_clitic_is_no_content_word() -> None:
     from assistant.answering import stems as reader_stems
     from assistant.text import content_words
