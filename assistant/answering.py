@@ -451,9 +451,12 @@ class ExtractiveAnswerer:
         return bool(person_names(cand.unit.text, self.common, asked_words))
 
     def _names_new(self, cand: Candidate, asked_words: set[str]) -> bool:
-        """Does the unit name something the question does not: a run of capitalised words
-        holding none of the question's words ('the Vice Mayor of Alba' is the question's
-        Alba) and one the report never writes in lower case?"""
+        """Does the unit name something the question does not: a person ('Mayor Marta
+        Bruni'), or a run of capitalised words holding none of the question's words ('the
+        Vice Mayor of Alba' is the question's Alba) and one the report never writes in
+        lower case?"""
+        if self._names_person(cand, asked_words):
+            return True
         for m in NAME.finditer(cand.unit.text):
             found = [fold(w) for w in re.findall(r"[\w'’-]+", m.group(0))]
             if not any(w in asked_words for w in found) and any(

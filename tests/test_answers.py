@@ -387,6 +387,7 @@ def test_asking_for_the_name_of_something_needs_a_sentence_that_names_it() -> No
     assert not ask(unnamed, 0.0).abstained
     assert ask(unnamed, 1.0).abstained
     assert not ask("Marta Bruni, the Mayor of Alba, opened the Harbour Games.", 1.0).abstained
+    assert not ask("The Harbour Games were opened by Mayor Marta Bruni of Alba.", 1.0).abstained
 
 
 def test_a_function_word_with_a_clitic_is_no_content_word() -> None:
