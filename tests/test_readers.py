@@ -201,7 +201,7 @@ def test_a_year_is_no_answer_to_how_many() -> None:
                                                            [(sentence, "")]))
 
 
-def test_spelling_is_corrected_only_for_words_nobody_knows() -> None:
+def test_spelling_is_corrected_for_words_nobody_knows() -> None:
     vocab = Vocabulary(["The delegations arrived in the harbour city."], english=["spending"])
     fixed, fixes = correct("How many delagations arrived? What about spending?", vocab)
     assert fixed == "How many delegations arrived? What about spending?"
