@@ -369,6 +369,7 @@ def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
     search, found = assistant.retriever.search, {}
     assistant.retriever.search = lambda q, v: found[q] if q in found else found.setdefault(q, search(q, v))  # type: ignore[method-assign]
     chosen: dict[str, float] = {}
+    utility = None  # dev utility where the fit stands: each grid and ratio pass measures it
     try:
         for _ in range(rounds):
             outcome = np.zeros((len(combos), len(items)))
@@ -386,18 +387,21 @@ def fit_rules(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
                  f"(cross-validated {held_out:.0f}; worst combination {total.min():.0f}; median {np.median(total):.0f})")
             for name, value in cutoffs.items():
                 setattr(answerer, name, value)
+            utility = float(total[best])
             if chosen and all(chosen[k] == v for k, v in cutoffs.items()):
                 break  # the ratios in place leave the cut-offs as they were
             chosen.update(cutoffs)
-            chosen.update(fit_ratios(assistant, items, echo))
+            ratios, utility = fit_ratios(assistant, items, echo)
+            chosen.update(ratios)
         chosen = {name: getattr(answerer, name) for name in (*RULE_GRID, *RULE_RATIOS)}
         if previous:
-            utility = _rule_outcomes(assistant, items).sum()
+            if utility is None:  # no grid was run: measure where the fit stands
+                utility = float(_rule_outcomes(assistant, items).sum())
             for name in chosen:
                 setattr(answerer, name, previous.get(name, getattr(answerer, name)))
             echo(f"  from the previous fit's values: {dict(previous)}")
-            warm = {**{name: getattr(answerer, name) for name in RULE_GRID}, **fit_ratios(assistant, items, echo)}
-            warm_utility = _rule_outcomes(assistant, items).sum()
+            ratios, warm_utility = fit_ratios(assistant, items, echo)
+            warm = {**{name: getattr(answerer, name) for name in RULE_GRID}, **ratios}
             echo(f"  dev utility {warm_utility:.0f} from the previous fit, {utility:.0f} from the grid: "
                  f"keeping the {'previous' if warm_utility > utility else 'grid'}'s end")
             if warm_utility > utility:
@@ -423,10 +427,13 @@ def _rule_outcomes(assistant: Assistant, items: Sequence[QAItem]) -> np.ndarray:
     return row
 
 
-def fit_ratios(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str], None] = print) -> dict[str, float]:
-    """Each of the rule reader's ratios (`RULE_RATIOS`) in turn, the rest as they are (1.01: never prefer)."""
+def fit_ratios(assistant: Assistant, items: Sequence[QAItem],
+               echo: Callable[[str], None] = print) -> tuple[dict[str, float], float]:
+    """Each of the rule reader's ratios (`RULE_RATIOS`) in turn, the rest as they are (1.01:
+    never prefer); with the dev utility where they end (the last ratio's chosen score)."""
     answerer = assistant.reader.base.answerer  # type: ignore[attr-defined]
     chosen: dict[str, float] = {}
+    utility = None
     for name, values in RULE_RATIOS.items():
         scores = {}
         for value in values:
@@ -434,8 +441,11 @@ def fit_ratios(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[st
             scores[value] = float(_rule_outcomes(assistant, items).sum())
         chosen[name] = max(values, key=lambda v: (scores[v], v))
         setattr(answerer, name, chosen[name])
+        utility = scores[chosen[name]]
         echo(f"  {name} {chosen[name]} (dev utility by value: {scores})")
-    return chosen
+    if utility is None:
+        utility = float(_rule_outcomes(assistant, items).sum())
+    return chosen, utility
 
 
 def _best_ratio(assistant: Assistant, items: Sequence[QAItem], name: str, echo: Callable[[str], None], only_type: str = "") -> float:
