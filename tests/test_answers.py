@@ -282,6 +282,18 @@ def one_entry(*sentences: str):
     return chunk, np.eye(len(sentences), dtype=np.float32)
 
 
+def ask_one_entry(question: str, *sentences: str, **settings: float):
+    """The rule reader's answer over a one-entry report of these sentences (`one_entry`), the
+    question meaning what the first says; `settings` set its cut-off (0.5 here) and ratios."""
+    from assistant.answering import ExtractiveAnswerer
+    from assistant.retrieval import Hit
+
+    chunk, vectors = one_entry(*sentences)
+    answerer = ExtractiveAnswerer([chunk], [(chunk.id, k) for k in range(len(sentences))], vectors,
+                                  **{"abstain_below": 0.5, **settings})
+    return answerer.answer_with(question, vectors[0].tolist(), [Hit(chunk)])
+
+
 def two_entries(first: tuple[str, str], second: tuple[str, str]):
     """A two-entry report (heading, sentence each) for the rule reader alone: its chunks,
     unit keys and vectors that make a question mean exactly what the first entry says."""
@@ -321,14 +333,9 @@ def test_a_name_typed_in_lower_case_binds_like_a_capitalised_one() -> None:
 
 
 def test_a_word_the_report_never_uses_costs_support() -> None:
-    from assistant.answering import ExtractiveAnswerer
-    from assistant.retrieval import Hit
-
-    chunk, vectors = one_entry("The Harbour Games drew 9,000 spectators to the old quay.")
-
     def ask(unknown_ratio: float):
-        answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0)], vectors, abstain_below=0.5, unknown_ratio=unknown_ratio)
-        return answerer.answer_with("how many spectators watched the gondola sprint at the games", [1.0], [Hit(chunk)])
+        return ask_one_entry("how many spectators watched the gondola sprint at the games",
+                             "The Harbour Games drew 9,000 spectators to the old quay.", unknown_ratio=unknown_ratio)
 
     assert not ask(0.0).abstained
     refused = ask(1.0)
@@ -336,14 +343,9 @@ def test_a_word_the_report_never_uses_costs_support() -> None:
 
 
 def test_a_month_the_question_names_binds_like_a_year() -> None:
-    from assistant.answering import ExtractiveAnswerer
-    from assistant.retrieval import Hit
-
-    chunk, vectors = one_entry("In May the Harbour Games drew 9,000 spectators to the old quay.")
-
     def ask(question: str, month_binds: float):
-        answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0)], vectors, abstain_below=0.5, month_binds=month_binds)
-        return answerer.answer_with(question, [1.0], [Hit(chunk)])
+        return ask_one_entry(question, "In May the Harbour Games drew 9,000 spectators to the old quay.",
+                             month_binds=month_binds)
 
     october = "How many spectators came to the Harbour Games on the quay in October?"
     assert not ask(october, 0.0).abstained
@@ -356,32 +358,23 @@ def test_a_month_the_question_names_binds_like_a_year() -> None:
 def test_a_demonym_and_its_country_weigh_as_one_term() -> None:
     # 'Spanish' names what 'Spain' names: one term, matched by either word, weighed once,
     # so the question that uses it needs no more support than the one naming the country.
-    from assistant.answering import ExtractiveAnswerer, read_question as read_rules
-    from assistant.retrieval import Hit
+    from assistant.answering import read_question as read_rules
     from assistant.text import stem
 
     q = read_rules("Which Spanish port signed the harbour pact?")
     assert stem("spain") in q.terms and stem("spanish") not in q.terms
     assert q.holds(stem("spain"), {stem("spanish")})
-    chunk, vectors = one_entry("The port of Vigo in Spain signed the harbour pact in May.")
-    answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0)], vectors, abstain_below=0.5)
 
     def support(question: str) -> float:
-        return answerer.answer_with(question, [1.0], [Hit(chunk)]).support
+        return ask_one_entry(question, "The port of Vigo in Spain signed the harbour pact in May.").support
 
     assert support("Which Spanish port signed the harbour pact?") == pytest.approx(support("Which port in Spain signed the harbour pact?"))
 
 
 def test_asking_for_the_name_of_something_needs_a_sentence_that_names_it() -> None:
-    from assistant.answering import ExtractiveAnswerer
-    from assistant.retrieval import Hit
-
-    question = "What is the name of the Mayor of Alba at the Harbour Games?"
-
     def ask(sentence: str, name_needed: float):
-        chunk, vectors = one_entry(sentence)
-        answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0)], vectors, abstain_below=0.5, name_needed=name_needed)
-        return answerer.answer_with(question, [1.0], [Hit(chunk)])
+        return ask_one_entry("What is the name of the Mayor of Alba at the Harbour Games?", sentence,
+                             name_needed=name_needed)
 
     unnamed = "The Harbour Games were opened in the presence of the Mayor of Alba and the Vice Mayor of Bra."
     assert not ask(unnamed, 0.0).abstained
@@ -420,16 +413,10 @@ def test_a_second_part_naming_nothing_takes_the_entry_that_answered_the_first(as
 
 
 def test_the_sentence_after_the_match_can_answer_what_the_match_cannot() -> None:
-    from assistant.answering import ExtractiveAnswerer
-    from assistant.retrieval import Hit
-
     first, second = "The Harbour Games brought rowing crews to the old quay.", "They drew 9,000 spectators."
-    chunk, vectors = one_entry(first, second)
-    question = "How big was the audience at the Harbour Games on the old quay?"
 
     def ask(carry: float):
-        answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0), (chunk.id, 1)], vectors, abstain_below=0.5, carry=carry)
-        return answerer.answer_with(question, [1.0, 0.0], [Hit(chunk)])
+        return ask_one_entry("How big was the audience at the Harbour Games on the old quay?", first, second, carry=carry)
 
     assert ask(0.0).abstained
     carried = ask(0.9)
@@ -437,14 +424,9 @@ def test_the_sentence_after_the_match_can_answer_what_the_match_cannot() -> None
 
 
 def test_a_question_in_the_past_is_not_answered_by_an_announcement() -> None:
-    from assistant.answering import ExtractiveAnswerer
-    from assistant.retrieval import Hit
-
-    chunk, vectors = one_entry("In May the Harbour Games will host 900 rowers on the old quay.")
-
     def ask(question: str, tense_needed: float):
-        answerer = ExtractiveAnswerer([chunk], [(chunk.id, 0)], vectors, abstain_below=0.5, tense_needed=tense_needed)
-        return answerer.answer_with(question, [1.0], [Hit(chunk)])
+        return ask_one_entry(question, "In May the Harbour Games will host 900 rowers on the old quay.",
+                             tense_needed=tense_needed)
 
     assert not ask("How many rowers competed at the Harbour Games on the old quay?", 0.0).abstained
     assert ask("How many rowers competed at the Harbour Games on the old quay?", 1.0).abstained
