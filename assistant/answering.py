@@ -34,7 +34,8 @@ each with a numbered citation. The steps:
    X?' (not 'Who <did>…', whose doer may be a body) is not answered by a sentence naming
    nobody (`person_needed`); a question in the past ('…competed…') is not answered by a
    sentence announcing the event ('…will host…', `tense_needed`); 'What is the name of the
-   X?' by a sentence that names nothing the question does not (`name_needed`).
+   X?' by a sentence that names nothing the question does not (`name_needed`); 'How many
+   X?' by a sentence none of whose figures counts X (`count_binds`).
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A sentence that leaves out what its entry is about is quoted with the
@@ -43,7 +44,7 @@ each with a numbered citation. The steps:
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
-`unknown_ratio`, `named_relief`, `month_binds` and `name_needed` with them fixed, and read from
+`unknown_ratio`, `named_relief`, `month_binds`, `name_needed` and `count_binds` with them fixed, and read from
 `reader_weights.json`; the defaults here are the hand-set values they started from. It
 does not retrieve: it receives hits from `retrieval.py`.
 """
@@ -61,7 +62,7 @@ import numpy as np
 from .corpus import MONTHS
 from .question import JOINERS, did_what, question_type
 from .reader import abstain, closest_sections, quoted_as
-from .spans import SpanModel
+from .spans import SpanModel, counts_asked
 from .records import Answer, Chunk, Citation, Unit
 from .text import (
     AUXILIARIES, AUXILIARY, NAME, PREPOSITIONS, affirmed, fold, is_stop, name_words, person_names, same_word, stem,
@@ -316,6 +317,7 @@ class ExtractiveAnswerer:
         named_relief: float = 0.8,
         month_binds: float = 0.0,
         name_needed: float = 0.0,
+        count_binds: float = 0.0,
         common: frozenset[str] = frozenset(),
         subject: Iterable[str] = (),
     ) -> None:
@@ -333,6 +335,7 @@ class ExtractiveAnswerer:
         self.named_relief = named_relief  # the share of the cut-off a sentence naming the question's names needs
         self.month_binds = month_binds  # 1: a month the question names ('…in March?') binds like a year
         self.name_needed = name_needed  # 1: 'What is the name of the X?' needs a sentence naming something new
+        self.count_binds = count_binds  # 1: 'How many X?' needs a sentence with a figure of X
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors
@@ -613,6 +616,10 @@ class ExtractiveAnswerer:
             # 'What is the name of the X?' is not answered by a sentence that names nothing
             # the question does not ('…in the presence of the Mayor of Alba'): the report names no X.
             return self._abstain(question, q, hits, "", best.score)
+        if self.count_binds and q.asked and not money and COUNT_ASKED.search(fold(question)) and not counts_asked(q, best.unit.text):
+            # 'How many students came?' is not answered by '…the two cities…' in a sentence on
+            # the students: the report gives no figure of what is asked.
+            return self._abstain(question, q, hits, "", best.score)
         if self._unsupported(q, best):
             return self._abstain(question, q, hits, "", best.score)
         rows = [
@@ -833,6 +840,7 @@ FUTURE = re.compile(r"\bwill\b|\bis (?:due|set|scheduled|expected) to\b", re.I)
 
 # 'What is the name of the X?', 'What was the festival called?': the answer is a name.
 NAME_ASKED = re.compile(r"\bname of\b|\bcalled\W*$")
+COUNT_ASKED = re.compile(r"\bhow many\b")
 
 CONTINUES = re.compile(r"^(?:This|These|It|They|The latter|Its|Their)\b")
 

@@ -14,7 +14,9 @@ answer.
   doer, words the report also writes in lower case, which quoted sentence it is in and
   how much of the question that sentence covers…
 - A logistic model per kind, fitted on dev by `fitting.fit_spans` (its regularisation
-  chosen out of fold), picks the best span. A model is kept only where it beats the
+  chosen out of fold), picks the best span. It sees each signal also against the other
+  candidates of the question (`ranked`): how far below the best, and whether this span
+  alone is the best ('Mayor of Alba' right after one name of a list). A model is kept only where it beats the
   neutral ranking (`NEUTRAL`: the first sentence, then the question's words around the
   span); "which/what <noun>" questions are answered by a whole quoted sentence: the first
   unless a fitted model picks the one that answers better ('Which rider…' -> the second,
@@ -44,6 +46,7 @@ NAME_FEATURES = (
     "title_off", "before", "after", "sentence", "coverage",
 )
 _FIRST, _FIRST_DOER, _FIRST_OTHER = (NAME_FEATURES.index(n) for n in ("first", "first_doer", "first_other"))
+_ASKED, _ASKED_BEFORE = NUMBER_FEATURES.index("asked"), NUMBER_FEATURES.index("asked_before")
 DATE_FEATURES = ("around", "heading", "year_only", "specific", "first", "before", "after", "sentence", "coverage")
 # "thing": a 'which/what <noun>' question ('which partner leads…'), answered by one of the
 # quoted sentences whole: one that names something the question does not, a person…
@@ -132,7 +135,7 @@ class SpanModel:
         asking 'how many' twice gets two figures."""
         kind = kind_of(q)
         fitted = self.coef.get(kind, [])
-        if len(fitted) == len(SPAN_FEATURES.get(kind, ())) + 1:
+        if kind in SPAN_FEATURES and len(fitted) - 1 in (len(SPAN_FEATURES[kind]), len(ranked_names(kind))):
             w = np.asarray(fitted)
         elif kind in NEUTRAL:
             w = np.asarray([*NEUTRAL[kind], 0.0])
@@ -141,7 +144,10 @@ class SpanModel:
         spans = span_candidates(q, quotes, self.common)
         if not spans:
             return []
-        scores = np.stack([s.features for s in spans]) @ w[:-1] + w[-1]
+        features = np.stack([s.features for s in spans])
+        if len(w) == len(ranked_names(kind)) + 1:
+            features = ranked(features)
+        scores = features @ w[:-1] + w[-1]
         wanted = max(1, len(MANY.findall(fold(q.text)))) if kind == "number" else 1
         best: list[Span] = []
         for i in np.argsort(-scores, kind="stable"):
@@ -150,6 +156,22 @@ class SpanModel:
             if len(best) == wanted:
                 break
         return sorted(best, key=lambda s: (s.sentence, s.start))
+
+
+def ranked(features: np.ndarray) -> np.ndarray:
+    """One question's candidates' signals (a row each), with each signal also measured
+    against the other candidates: how far below the best it is, and whether this candidate
+    alone is the best. A span is picked against the others ('the name followed by the
+    question's words'), not on its own."""
+    top = features.max(axis=0)
+    alone = (features == top) & ((features == top).sum(axis=0) == 1)
+    return np.hstack([features, features - top, alone.astype(float)])
+
+
+def ranked_names(kind: str) -> tuple[str, ...]:
+    """The names of a kind's fitted signals, in the order of `ranked`."""
+    names = SPAN_FEATURES[kind]
+    return (*names, *(f"{n} -best" for n in names), *(f"{n} alone best" for n in names))
 
 
 def span_candidates(q: Question, quotes: Sequence[tuple[str, str]], common: frozenset[str] = frozenset()) -> list[Span]:
@@ -217,6 +239,13 @@ def _beside(sentence: str, start: int, end: int, words: int = 5) -> tuple[list[s
     before = re.findall(r"[\w'’-]+", sentence[:start])[-words:]
     after = re.findall(r"[\w'’-]+", sentence[end:])[:words]
     return before, after
+
+
+def counts_asked(q: Question, sentence: str) -> bool:
+    """Does a figure of the sentence count what the question asks for, by the words after
+    it or just before it ('48 foreign delegations'; 'a staff of about 130')?"""
+    spans = _number_spans(q, sentence, _question_words(q), set(q.terms))
+    return any(s.features[_ASKED] or s.features[_ASKED_BEFORE] for s in spans)
 
 
 def _number_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str]) -> list[Span]:

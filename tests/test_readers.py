@@ -4,10 +4,13 @@ better answer keeps (the right section, the gold figure, a short answer that is 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistant.extractive import FEATURES, GUARD_FEATURES, ReaderWeights, comparable
-from assistant.spans import SPAN_FEATURES, SpanModel
+from assistant.spans import SPAN_FEATURES, SpanModel, ranked_names
 from assistant.fitting import describe
 from assistant.question import Vocabulary, correct, language, read_question
 from assistant.service import build_assistant
@@ -91,7 +94,7 @@ def test_the_fitted_weights_match_the_signals_and_print() -> None:
     assert all(name in printed for name in FEATURES)
     assert all(f"{name} {value}" in printed for name, value in weights.rule_params.items())
     for kind, coef in weights.span_coef.items():
-        assert len(coef) == len(SPAN_FEATURES[kind]) + 1
+        assert len(coef) - 1 in (len(SPAN_FEATURES[kind]), len(ranked_names(kind)))
 
 
 def test_the_rule_cutoffs_and_the_span_models_are_fitted_on_dev_items(readers, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -122,7 +125,7 @@ def test_the_rule_cutoffs_and_the_span_models_are_fitted_on_dev_items(readers, m
             setattr(answerer, k, v)
         guarded.reader.judge.weights = ReaderWeights.load()
     spans = fitting.fit_spans(guarded, load_qa("evals", "dev")[:60], echo=lambda _: None)
-    assert all(len(coef) == len(SPAN_FEATURES[kind]) + 1 for kind, coef in spans.items())
+    assert all(len(coef) - 1 in (len(SPAN_FEATURES[kind]), len(ranked_names(kind))) for kind, coef in spans.items())
 
 
 @pytest.mark.parametrize(
@@ -224,6 +227,30 @@ def test_a_count_asked_as_the_number_of_things_asks_for_those_things() -> None:
     spans = span_candidates(read_question("number of rowing clubs in Alba?"),
                             [("Alba counts 9,000 rowers and 12 rowing clubs.", "")])
     assert spans and max(spans, key=lambda s: s.features[NUMBER_FEATURES.index("asked")]).text.startswith("12")
+
+
+def test_a_figure_counts_what_is_asked_only_by_the_words_around_it() -> None:
+    from assistant.spans import counts_asked
+
+    assert counts_asked(read_question("How many members does the rowing club have?"),
+                        "Founded in 1987, the rowing club has about 300 members.")
+    assert counts_asked(read_question("How many staff does the rowing club employ?"),
+                        "The rowing club, with a staff of about 30 people, trains every day.")
+    # Students are named, but the only figure counts cities.
+    assert not counts_asked(read_question("How many students came to Alba?"),
+                            "A group of students came to Alba, a bond between the two cities.")
+
+
+@given(st.lists(st.lists(st.floats(0, 1, allow_nan=False), min_size=3, max_size=3), min_size=1, max_size=8))
+def test_a_span_signal_is_also_measured_against_the_other_candidates(rows: list[list[float]]) -> None:
+    from assistant.spans import ranked
+
+    features = np.asarray(rows)
+    out = ranked(features)
+    assert out.shape == (len(rows), 9)
+    assert np.array_equal(out[:, :3], features) and (out[:, 3:6] <= 0).all()
+    # 'Alone best': at most one candidate per signal, and only the one at the top.
+    assert (out[:, 6:].sum(axis=0) <= 1).all() and (out[:, 3:6][out[:, 6:] == 1] == 0).all()
 
 
 def test_language_is_told_by_its_function_words() -> None:
