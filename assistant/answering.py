@@ -35,7 +35,9 @@ each with a numbered citation. The steps:
    nobody (`person_needed`); a question in the past ('…competed…') is not answered by a
    sentence announcing the event ('…will host…', `tense_needed`); 'What is the name of the
    X?' by a sentence that names nothing the question does not (`name_needed`); 'How many
-   X?' by a sentence none of whose figures counts X (`count_binds`).
+   X?' by a sentence none of whose figures counts X (`count_binds`); 'Who won the X?' by
+   a sentence whose entry does not name X ('…the doubles title' against '…winning the
+   tournament', `object_needed`).
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A sentence that leaves out what its entry is about is quoted with the
@@ -44,9 +46,10 @@ each with a numbered citation. The steps:
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
-`unknown_ratio`, `named_relief`, `month_binds`, `name_needed` and `count_binds` with them fixed, and read from
-`reader_weights.json`; the defaults here are the hand-set values they started from. It
-does not retrieve: it receives hits from `retrieval.py`.
+`unknown_ratio`, `named_relief`, `month_binds`, `name_needed`, `count_binds` and
+`object_needed` with them fixed, and read from `reader_weights.json`; the defaults here
+are the hand-set values they started from. It does not retrieve: it receives hits from
+`retrieval.py`.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import numpy as np
 
 from .corpus import MONTHS
-from .question import JOINERS, did_what, question_type
+from .question import JOINERS, did_what, done_to, question_type
 from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counts_asked
 from .records import Answer, Chunk, Citation, Unit
@@ -318,6 +321,7 @@ class ExtractiveAnswerer:
         month_binds: float = 0.0,
         name_needed: float = 0.0,
         count_binds: float = 0.0,
+        object_needed: float = 0.0,
         common: frozenset[str] = frozenset(),
         subject: Iterable[str] = (),
     ) -> None:
@@ -336,6 +340,7 @@ class ExtractiveAnswerer:
         self.month_binds = month_binds  # 1: a month the question names ('…in March?') binds like a year
         self.name_needed = name_needed  # 1: 'What is the name of the X?' needs a sentence naming something new
         self.count_binds = count_binds  # 1: 'How many X?' needs a sentence with a figure of X
+        self.object_needed = object_needed  # the share of X 'Who won the X?' needs its sentence to name (0: none)
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors
@@ -357,6 +362,7 @@ class ExtractiveAnswerer:
         for c in self.all:
             entry_text[c.chunk.entry_id] = entry_text.get(c.chunk.entry_id, fold(c.chunk.heading)) + " " + fold(c.unit.text)
         self.entry_folded = [entry_text[c.chunk.entry_id] for c in self.all]
+        self._entry_stem_sets: dict[str, set[str]] = {}
         # Words the report writes only capitalised, in no form in lower case (`common`):
         # 'Lviv', 'Nagoya' are names however a user types them.
         lower_stems = {stem(w) for w in common}
@@ -620,6 +626,10 @@ class ExtractiveAnswerer:
             # 'How many students came?' is not answered by '…the two cities…' in a sentence on
             # the students: the report gives no figure of what is asked.
             return self._abstain(question, q, hits, "", best.score)
+        if self.object_needed and self._unsupported(q, best, self._done_to(question, q), self.object_needed, entry=True):
+            # 'Who won the doubles title?' is not answered by '…winning the tournament', a
+            # sentence on another title: what the doer did it to must be named.
+            return self._abstain(question, q, hits, "", best.score)
         if self._unsupported(q, best):
             return self._abstain(question, q, hits, "", best.score)
         rows = [
@@ -674,10 +684,21 @@ class ExtractiveAnswerer:
 
     def _shares_terms(self, cand: Candidate, q: Question) -> bool:
         """A row answers a list question only if it shares a word with it beyond the names."""
-        name_words = {stem(w) for n in q.names for form in n for w in words(form)}
-        return bool((set(q.terms) - name_words) & self.context_stems[cand.row])
+        return bool((set(q.terms) - _name_stems(q)) & self.context_stems[cand.row])
 
-    def _unsupported(self, q: Question, best: Candidate) -> bool:
+    def _entry_stems(self, row: int) -> set[str]:
+        """The stems of the whole entry a unit belongs to, its heading too (cached per entry)."""
+        entry = self.all[row].chunk.entry_id
+        if entry not in self._entry_stem_sets:
+            self._entry_stem_sets[entry] = stems(self.entry_folded[row], self.lex)
+        return self._entry_stem_sets[entry]
+
+    def _done_to(self, question: str, q: Question) -> set[str]:
+        """What a 'who <did>' question's doer did it to, less its names (they bind on their own)."""
+        return done_to(question) - _name_stems(q)
+
+    def _unsupported(self, q: Question, best: Candidate, asked: set[str] | None = None, share: float = 0.0,
+                     entry: bool = False) -> bool:
         """Does the best sentence leave out what the question asks for?
 
         "How many spectators…" answered by a sentence with a number but no spectators, or
@@ -688,11 +709,14 @@ class ExtractiveAnswerer:
         less than 'coach' would. (A broader rule -- any rare question word
         missing -- cost more right answers than it saved on the dev split, so it is not used.)
         """
-        if best.dense >= self.dense_enough or not q.asked:
+        asked = q.asked if asked is None else asked
+        if best.dense >= self.dense_enough or not asked:
             return False
         have = self._named(best) | stems(best.chunk.heading, self.lex)
-        named = {a for a in q.asked if covers({a}, have)}
-        return weight_share(q.asked, named, self.idf, self.max_idf) < self.asked_share - 1e-9
+        if entry:  # named anywhere in the sentence's entry ('The race…' / 'It was won by…')
+            have = have | self._entry_stems(best.row)
+        named = {a for a in asked if covers({a}, have)}
+        return weight_share(asked, named, self.idf, self.max_idf) < (share or self.asked_share) - 1e-9
 
     def _choose(self, q: Question, fitting: list[Candidate]) -> list[Candidate]:
         """The best sentence, then at most two more: one that covers what it leaves out, or
@@ -837,6 +861,10 @@ CURRENCY = re.compile(r"[€$£]|\b(?:euros?|eur|dollars?|usd|pounds?)\b", re.I)
 # announces the event ('will host'): the question's premise is not the report's.
 PAST = re.compile(r"\b(?:did|was|were|had)\b|(?<!\bare )(?<!\bis )(?<!\bbe )\b[a-z]{3,}ed\b")
 FUTURE = re.compile(r"\bwill\b|\bis (?:due|set|scheduled|expected) to\b", re.I)
+
+def _name_stems(q: Question) -> set[str]:
+    return {stem(w) for n in q.names for form in n for w in words(form)}
+
 
 # 'What is the name of the X?', 'What was the festival called?': the answer is a name.
 NAME_ASKED = re.compile(r"\bname of\b|\bcalled\W*$")

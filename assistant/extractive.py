@@ -142,7 +142,7 @@ class ExtractiveReader:
     @property
     def spans(self) -> SpanModel:
         """The short-answer picker, with the span weights as fitted now."""
-        return SpanModel(self.weights.span_coef, self.vocab.lower)
+        return SpanModel(self.weights.span_coef, self.vocab.lower, self.embed_texts)
 
     def __init__(
         self,
@@ -152,9 +152,11 @@ class ExtractiveReader:
         embed: Callable[[str], Sequence[float]],
         vocab: Vocabulary,
         weights: ReaderWeights | None = None,
+        embed_texts: Callable[[Sequence[str]], np.ndarray] | None = None,
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
         self.embed = embed
+        self.embed_texts = embed_texts  # several texts at once: the short answer's candidates
         self.vocab = vocab
         self.weights = weights or ReaderWeights.load()
         self.keys = list(unit_keys)

@@ -261,7 +261,8 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
         kind = kind_of(q)
         if answer.abstained or not kind or not answer.citations or not is_correct(answer.answer, item.answers):
             continue
-        spans = span_candidates(q, [(c.quote, c.heading) for c in answer.citations[:3]], assistant.vocab.lower)
+        spans = span_candidates(q, [(c.quote, c.heading) for c in answer.citations[:3]], assistant.vocab.lower,
+                                assistant.embed_texts)
         shown = quoted_as(answer)  # a whole sentence is given as the answer gives it
         texts = [shown[s.sentence] if s.whole and s.sentence < len(shown) else s.text for s in spans]
         labels = [int(any(fold(alt) in fold(text) for group in item.answers for alt in group)) for text in texts]
@@ -344,7 +345,9 @@ RULE_GRID = {
 # - name_needed: whether 'What is the name of the X?' needs a sentence naming something the
 #   question does not (1: yes);
 # - count_binds: whether 'How many X?' needs a sentence holding a figure of X, by the words
-#   right after or just before it (1: yes).
+#   right after or just before it (1: yes);
+# - object_needed: the rarity-weighted share of X that the entry answering 'Who won the X?'
+#   must name (0: none needed; 0.01: any of it).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
@@ -358,6 +361,7 @@ RULE_RATIOS = {
     "month_binds": (0.0, 1.0),
     "name_needed": (0.0, 1.0),
     "count_binds": (0.0, 1.0),
+    "object_needed": (0.0, 0.01, 0.5),
 }
 
 

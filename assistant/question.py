@@ -212,17 +212,30 @@ def asked_thing(text: str) -> set[str]:
         r"\b(?:number|amount|total)\s+of\s+(.+)", q)  # 'number of sports clubs in X?'
     if not m:
         return set()
-    wanted: list[str] = []
     # 'the number of visitors', 'the total amount of funding': the counted thing follows 'of'.
-    asked = re.sub(r"^(?:(?:total|overall|exact)\s+)?(?:number|amount|total|count|share|percentage|sum)\s+of\s+", "", m.group(1))
-    for token in re.findall(r"[a-z]+", asked):
+    return _phrase(re.sub(r"^(?:(?:total|overall|exact)\s+)?(?:number|amount|total|count|share|percentage|sum)\s+of\s+", "",
+                          m.group(1)))
+
+
+def _phrase(text: str, most: int = 2) -> set[str]:
+    """Stems of the (at most `most`) content words a noun phrase opens with, up to the first
+    preposition or verb."""
+    wanted: list[str] = []
+    for token in re.findall(r"[a-z0-9]+", text):
         if token in _PREPOSITIONS:
             break
-        if token not in STOPWORDS:
+        if token not in STOPWORDS and len(token) > 1 and not any(c.isdigit() for c in token):
             wanted.append(token)
-        if len(wanted) == 2:
+        if len(wanted) == most:
             break
     return {stem(w) for w in wanted}
+
+
+def done_to(text: str) -> set[str]:
+    """Stems of what a 'who <did>' question's doer did it to: 'Who won the doubles title at
+    X?' -> {'doubl', 'titl'}."""
+    m = re.search(r"^(?:and\s+)?who\s+(?:(?:has|have|had)\s+)?[a-z]+\s+(.+)", fold(text))
+    return _phrase(m.group(1), most=4) if did_what(text) and m else set()
 
 
 def did_what(text: str) -> set[str]:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 
 CONTEXT_TURNS = 3  # earlier turns a follow-up is read against
+VECTORS_KEPT = 1024  # query and span vectors cached (384 floats each)
 
 
 @dataclass
@@ -57,9 +58,21 @@ class Assistant:
         if vector is None:
             vector = self.embed_model.get_query_embedding(text)
             self._vectors[text] = vector
-            if len(self._vectors) > 256:
+            if len(self._vectors) > VECTORS_KEPT:
                 self._vectors.popitem(last=False)
         return vector
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of several texts (the short answer's candidates), those not cached computed
+        in one batch; cached with the query vectors."""
+        found = {t: self._vectors.get(t) for t in texts}
+        missing = [t for t, v in found.items() if v is None]
+        if missing:
+            for text, vector in zip(missing, self.embed_model.get_text_embedding_batch(missing)):
+                found[text] = self._vectors[text] = vector
+            while len(self._vectors) > VECTORS_KEPT:
+                self._vectors.popitem(last=False)
+        return np.asarray([found[t] for t in texts])
 
     def retrieve(self, question: str) -> list[Hit]:
         q = check_question(question)
@@ -156,7 +169,7 @@ class Assistant:
 
 
 def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable[[str], list[float]], vocab: Vocabulary,
-                embed_model: BaseEmbedding | None = None, subject: Sequence[str] = ()) -> Reader:
+                subject: Sequence[str] = (), embed_texts: Callable[[Sequence[str]], np.ndarray] | None = None) -> Reader:
     """The reader named by `settings.reader`: "extractive" (the rule reader's answers, kept
     when a guard fitted on dev judges them likely right; the default), "fitted" (the
     fitted reader alone), "rules" (the rule reader alone) or "llm" (a language model,
@@ -170,13 +183,13 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
     vectors = np.asarray(handle.unit_vectors)
     weights = ReaderWeights.load()
     if settings.reader == "fitted":
-        return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights)
-    spans = SpanModel(weights.span_coef, vocab.lower)
+        return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights, embed_texts)
+    spans = SpanModel(weights.span_coef, vocab.lower, embed_texts)
     answerer = ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params, common=vocab.lower, subject=subject)
     rules = RuleReader(answerer, embed, spans)
     if settings.reader == "rules":
         return rules
-    extractive = GuardedReader(rules, ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights))
+    extractive = GuardedReader(rules, ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights, embed_texts))
     if settings.reader == "llm":
         from .llm_reader import LLMReader
         from .llm_settings import load_llm_settings
@@ -186,12 +199,8 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
         except ValueError as e:
             raise UserError(str(e)) from None
 
-        def embed_texts(texts: Sequence[str]) -> np.ndarray:
-            if embed_model is not None:
-                return np.asarray(embed_model.get_text_embedding_batch(list(texts)))
-            return np.asarray([embed(t) for t in texts])
-
-        return LLMReader(llm_settings, fallback=extractive, embed=embed_texts, subject=subject)
+        batch = embed_texts or (lambda texts: np.asarray([embed(t) for t in texts]))
+        return LLMReader(llm_settings, fallback=extractive, embed=batch, subject=subject)
     return extractive
 
 
@@ -227,5 +236,5 @@ def build_assistant(
     vocab = Vocabulary([report.text], english_words(settings.model_path))
     assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(vocab.lower), vocab,  # type: ignore[arg-type]
                           handle.manifest, Glossary.load(settings.glossary_path))
-    assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, embed_model, report.subject)
+    assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, report.subject, assistant.embed_texts)
     return assistant

@@ -6,7 +6,8 @@ answer.
 
 - Candidates: every number (with the words it counts), date (also of the entry's heading)
   or capitalised run of the quoted sentences, by the question's kind (`kind_of`).
-- Signals (`SPAN_FEATURES`): the question's words around it, in it and among the five
+- Signals (`SPAN_FEATURES`): how close a figure and what it counts come to the question
+  in meaning (the embedding model, injected), the question's words around it, in it and among the five
   words just before and just after it, the asked thing right after (or just before) a
   number, an ordinal, a year, a figure or name the question itself gives, a
   person's name for "who", a place after "in/at/to" for "where", an agent after "by", the
@@ -29,16 +30,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from .question import Question, did_what
-from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, NUMBER, STOPWORDS, YEAR, fold, same_word, squash, stem, stems
+from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, NUMBER, STOPWORDS, YEAR, affirmed, fold, same_word, squash, stem, stems
 
 NUMBER_FEATURES = (
     "around", "window", "asked", "ordinal", "year", "in_question", "first", "currency", "percent", "word_number",
-    "before", "asked_before", "sentence", "coverage",
+    "before", "asked_before", "sentence", "coverage", "meaning",
 )
 NAME_FEATURES = (
     "around", "in_question", "person", "person_who", "agent", "agent_who", "place", "place_where",
@@ -55,7 +56,7 @@ SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "date": DATE_
 # Before any fit: the first sentence first; there, the question's words around a span. A
 # 'thing' question has no neutral ranking: without a fitted model its answer is the sentence.
 NEUTRAL = {
-    "number": [1.0, 0.1, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0],
+    "number": [1.0, 0.1, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0, 0.0],
     "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
              -3.0, 0.0],
     "date": [0.0, -1.0, 0.0, 1.0, 0.0, 0.0, 0.0, -3.0, 0.0],
@@ -100,6 +101,9 @@ class SpanModel:
 
     coef: dict[str, list[float]] = field(default_factory=dict)
     common: frozenset[str] = frozenset()
+    # Texts -> vectors (the embedding model, injected): how close what a figure counts comes
+    # to the question ('1,600 participants' to 'how many people took part'). None: not used.
+    embed: Callable[[Sequence[str]], np.ndarray] | None = None
 
     def short(self, q: Question, quotes: Sequence[tuple[str, str]]) -> str:
         """The answer alone, as spans of the quoted sentences (each with its heading)
@@ -141,7 +145,7 @@ class SpanModel:
             w = np.asarray([*NEUTRAL[kind], 0.0])
         else:
             return []
-        spans = span_candidates(q, quotes, self.common)
+        spans = span_candidates(q, quotes, self.common, self.embed)
         if not spans:
             return []
         features = np.stack([s.features for s in spans])
@@ -174,7 +178,8 @@ def ranked_names(kind: str) -> tuple[str, ...]:
     return (*names, *(f"{n} -best" for n in names), *(f"{n} alone best" for n in names))
 
 
-def span_candidates(q: Question, quotes: Sequence[tuple[str, str]], common: frozenset[str] = frozenset()) -> list[Span]:
+def span_candidates(q: Question, quotes: Sequence[tuple[str, str]], common: frozenset[str] = frozenset(),
+                    embed: Callable[[Sequence[str]], np.ndarray] | None = None) -> list[Span]:
     """Every candidate span of the quoted sentences for the question's kind, with its signals."""
     kind = kind_of(q)
     qwords, qstems = _question_words(q), set(q.terms)  # read once, for every quote
@@ -195,7 +200,19 @@ def span_candidates(q: Question, quotes: Sequence[tuple[str, str]], common: froz
             span.sentence = i
             span.features = np.append(span.features, [min(i, 2), coverage])
         out += found
+    if kind == "number" and out:
+        for span, close in zip(out, _meaning(q, [s.text for s in out], embed)):
+            span.features = np.append(span.features, close)
     return out
+
+
+def _meaning(q: Question, texts: list[str], embed: Callable[[Sequence[str]], np.ndarray] | None) -> np.ndarray:
+    """The cosine of each text to the question, by the embedding model; 0 without one."""
+    if embed is None:
+        return np.zeros(len(texts))
+    vectors = np.asarray(embed([affirmed(q.text), *texts]), dtype=float)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+    return vectors[1:] @ vectors[0]
 
 
 def _thing_span(q: Question, sentence: str, qwords: set[str], qstems: set[str], common: frozenset[str]) -> Span:

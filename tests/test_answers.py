@@ -383,6 +383,34 @@ def test_asking_for_the_name_of_something_needs_a_sentence_that_names_it() -> No
     assert not ask("The Harbour Games were opened by Mayor Marta Bruni of Alba.", 1.0).abstained
 
 
+def test_how_many_needs_a_figure_of_what_is_asked() -> None:
+    def ask(sentence: str, count_binds: float):
+        return ask_one_entry("How many students came to the Harbour Games?", sentence, count_binds=count_binds)
+
+    # Students are named, but the only figure counts towns.
+    towns = "A group of students came to the Harbour Games from the 12 towns of the valley."
+    assert not ask(towns, 0.0).abstained
+    assert ask(towns, 1.0).abstained
+    assert not ask("About 300 students came to the Harbour Games from the valley.", 1.0).abstained
+
+
+def test_who_won_the_x_needs_an_entry_that_names_x() -> None:
+    from assistant.question import done_to
+    from assistant.text import stem
+
+    assert done_to("Who won the doubles title at the Harbour Games?") == {stem("doubles"), stem("title")}
+    assert done_to("Who did Marta Bruni beat?") == set() and done_to("How many crews raced?") == set()
+
+    def ask(question: str, sentence: str, object_needed: float):
+        # Meaning alone never makes up for the missing word here (dense_enough above 1).
+        return ask_one_entry(question, sentence, object_needed=object_needed, dense_enough=1.01)
+
+    singles = "Marta Bruni won the Harbour Games, beating Carla Neri in the singles final."
+    assert not ask("Who won the doubles title at the Harbour Games?", singles, 0.0).abstained
+    assert ask("Who won the doubles title at the Harbour Games?", singles, 0.01).abstained
+    assert not ask("Who won the singles title at the Harbour Games?", singles, 0.01).abstained
+
+
 def test_a_function_word_with_a_clitic_is_no_content_word() -> None:
     from assistant.answering import stems as reader_stems
     from assistant.text import content_words

@@ -241,6 +241,18 @@ def test_a_figure_counts_what_is_asked_only_by_the_words_around_it() -> None:
                             "A group of students came to Alba, a bond between the two cities.")
 
 
+def test_what_a_figure_counts_is_weighed_against_the_question_in_meaning(assistant) -> None:
+    from assistant.spans import NUMBER_FEATURES, span_candidates
+
+    meaning = NUMBER_FEATURES.index("meaning")
+    q = read_question("How many people attended the Alba rowing gala?")
+    quotes = [("The Alba rowing gala featured 35 crews from 9 clubs and drew 4,200 spectators.", "")]
+    spans = span_candidates(q, quotes, assistant.vocab.lower, assistant.embed_texts)
+    assert max(spans, key=lambda s: s.features[meaning]).text == "4,200 spectators"
+    # Without the embedding model the signal is silent, not wrong.
+    assert all(s.features[meaning] == 0 for s in span_candidates(q, quotes, assistant.vocab.lower))
+
+
 @given(st.lists(st.lists(st.floats(0, 1, allow_nan=False), min_size=3, max_size=3), min_size=1, max_size=8))
 def test_a_span_signal_is_also_measured_against_the_other_candidates(rows: list[list[float]]) -> None:
     from assistant.spans import ranked
