@@ -240,16 +240,15 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
               folds: int = 5) -> dict[str, list[float]]:
     """Fit the short-answer span models (`spans.SPAN_FEATURES`), one per kind: over the
     quoted sentences of every right dev answer, a candidate span is labelled by whether it
-    holds a gold answer. Its signals are taken alone or also against the question's other
-    candidates (`spans.ranked`), whichever picks the gold more often out of fold (the mean
-    over `SPAN_REPEATS` random splits). A model is kept only where its out-of-fold best
-    span holds the gold more often than the default does: the neutral ranking, or for
-    'thing' questions (which have none) the first quoted sentence as the answer gives it.
-    Prints both shares."""
+    holds a gold answer (what it weighs: `spans.signals`). Its regularisation is chosen by
+    the out-of-fold share of questions whose best span holds the gold (the mean over
+    `SPAN_REPEATS` random splits). A model is kept only where that share beats the
+    default's: the neutral ranking, or for 'thing' questions (which have none) the first
+    quoted sentence as the answer gives it. Prints both shares."""
     from sklearn.linear_model import LogisticRegression
 
     from .evaluation import is_correct
-    from .spans import NEUTRAL, SPAN_FEATURES, kind_of, ranked, span_candidates
+    from .spans import NEUTRAL, SPAN_FEATURES, kind_of, signals, span_candidates
 
     data: dict[str, list[tuple[int, np.ndarray, int]]] = {kind: [] for kind in SPAN_FEATURES}
     sentence_holds: dict[str, dict[int, int]] = {kind: {} for kind in SPAN_FEATURES}
@@ -268,7 +267,7 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
         labels = [int(any(fold(alt) in fold(text) for group in item.answers for alt in group)) for text in texts]
         sentence_holds[kind][qi] = int(is_correct(shown[0] if shown else answer.citations[0].quote, item.answers))
         if spans:
-            data[kind] += [(qi, f, y) for f, y in zip(ranked(np.stack([s.features for s in spans])), labels)]
+            data[kind] += [(qi, f, y) for f, y in zip(signals(kind, np.stack([s.features for s in spans])), labels)]
     fitted: dict[str, list[float]] = {}
     for kind, rows in data.items():
         if len({g for g, _, y in rows if y}) < folds:
@@ -285,7 +284,7 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
                     best[g] = (score, label)
             return sum(label for _, label in best.values()) / len(sentence_holds[kind])
 
-        def out_of_fold(c: float, width: int) -> float:
+        def out_of_fold(c: float) -> float:
             """The mean top-1 share over `SPAN_REPEATS` splits of the questions into folds."""
             shares = []
             for seed in range(SPAN_REPEATS):
@@ -293,26 +292,22 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
                 oof = np.zeros(len(y))
                 for k in range(folds):
                     model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
-                    oof[fold_of == k] = model.fit(X[fold_of != k, :width], y[fold_of != k]).decision_function(X[fold_of == k, :width])
+                    oof[fold_of == k] = model.fit(X[fold_of != k], y[fold_of != k]).decision_function(X[fold_of == k])
                 shares.append(top1(oof))
             return float(np.mean(shares))
 
-        # The signals alone or also against the other candidates (`spans.ranked`), and the
-        # regularisation, are chosen by their out-of-fold share; a tie goes to the fewer
-        # signals and the stronger regularisation.
-        plain = len(SPAN_FEATURES[kind])
-        shares = {(width, c): out_of_fold(c, width) for width in (plain, X.shape[1]) for c in SPAN_C}
-        width, c = max(shares, key=lambda wc: (round(shares[wc], 6), -wc[0], -wc[1]))
-        share = shares[(width, c)]
+        # The regularisation too is chosen by its out-of-fold share; a tie goes to the stronger.
+        shares = {c: out_of_fold(c) for c in SPAN_C}
+        c = max(SPAN_C, key=lambda c: (round(shares[c], 6), -c))
+        share = shares[c]
         if kind in NEUTRAL:
-            default, what = top1(X[:, :plain] @ np.asarray(NEUTRAL[kind])), "neutral weights"
+            default, what = top1(X @ np.asarray(NEUTRAL[kind])), "neutral weights"
         else:
             default, what = sum(sentence_holds[kind].values()) / len(sentence_holds[kind]), "the whole sentence"
         echo(f"  {kind} spans: {len(sentence_holds[kind])} right dev answers, {len(y)} candidates; best span "
-             f"holds the gold {share:.2f} out of fold at C={c}, {'ranked' if width > plain else 'plain'} signals "
-             f"({what} {default:.2f})")
+             f"holds the gold {share:.2f} out of fold at C={c} ({what} {default:.2f})")
         if share > default:
-            model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(X[:, :width], y)
+            model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(X, y)
             fitted[kind] = [*map(float, model.coef_[0]), float(model.intercept_[0])]
     return fitted
 
@@ -522,13 +517,13 @@ def describe(weights: ReaderWeights) -> str:
         lines += [f"    {name:<20} {w:+.3f}" for name, w in zip(GUARD_FEATURES, weights.guard_coef)]
         lines.append(f"    {'(bias)':<20} {weights.guard_bias:+.3f}")
         lines.append(f"  keep an answer when the guard gives >= {weights.guard_threshold:.3f}")
-    from .spans import ranked_names
+    from .spans import signal_names
 
     if weights.rule_params:
         lines.append("  rule reader cut-offs: " + ", ".join(f"{k} {v}" for k, v in weights.rule_params.items()))
 
     for kind, coef in weights.span_coef.items():
         lines.append(f"  short-answer spans, {kind}:")
-        lines += [f"    {name:<20} {w:+.3f}" for name, w in zip((*ranked_names(kind), "(bias)"), coef)]
+        lines += [f"    {name:<20} {w:+.3f}" for name, w in zip((*signal_names(kind), "(bias)"), coef)]
     return "\n".join(lines)
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.extractive import FEATURES, GUARD_FEATURES, ReaderWeights, comparable
-from assistant.spans import SPAN_FEATURES, SpanModel, ranked_names
+from assistant.spans import SpanModel, signal_names
 from assistant.fitting import describe
 from assistant.question import Vocabulary, correct, language, read_question
 from assistant.service import build_assistant
@@ -94,7 +94,7 @@ def test_the_fitted_weights_match_the_signals_and_print() -> None:
     assert all(name in printed for name in FEATURES)
     assert all(f"{name} {value}" in printed for name, value in weights.rule_params.items())
     for kind, coef in weights.span_coef.items():
-        assert len(coef) - 1 in (len(SPAN_FEATURES[kind]), len(ranked_names(kind)))
+        assert len(coef) == len(signal_names(kind)) + 1
 
 
 def test_the_rule_cutoffs_and_the_span_models_are_fitted_on_dev_items(readers, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,7 +125,7 @@ def test_the_rule_cutoffs_and_the_span_models_are_fitted_on_dev_items(readers, m
             setattr(answerer, k, v)
         guarded.reader.judge.weights = ReaderWeights.load()
     spans = fitting.fit_spans(guarded, load_qa("evals", "dev")[:60], echo=lambda _: None)
-    assert all(len(coef) - 1 in (len(SPAN_FEATURES[kind]), len(ranked_names(kind))) for kind, coef in spans.items())
+    assert all(len(coef) == len(signal_names(kind)) + 1 for kind, coef in spans.items())
 
 
 @pytest.mark.parametrize(
