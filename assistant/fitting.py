@@ -287,8 +287,9 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
         def out_of_fold(c: float) -> float:
             """The mean top-1 share over `SPAN_REPEATS` splits of the questions into folds."""
             shares = []
+            question_of = np.unique(groups, return_inverse=True)[1]
             for seed in range(SPAN_REPEATS):
-                fold_of = np.random.RandomState(seed).permutation(len(set(groups)))[np.unique(groups, return_inverse=True)[1]] % folds
+                fold_of = np.random.RandomState(seed).permutation(question_of.max() + 1)[question_of] % folds
                 oof = np.zeros(len(y))
                 for k in range(folds):
                     model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)

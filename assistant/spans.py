@@ -7,23 +7,22 @@ answer.
 - Candidates: every number (with the words it counts), date (also of the entry's heading)
   or capitalised run of the quoted sentences, by the question's kind (`kind_of`).
 - Signals (`SPAN_FEATURES`): how close a figure and what it counts come to the question
-  in meaning (the embedding model, injected), the question's words around it, in it and among the five
-  words just before and just after it, the asked thing right after (or just before) a
-  number, an ordinal, a year, a figure or name the question itself gives, a
-  person's name for "who", a place after "in/at/to" for "where", an agent after "by", the
-  distance to the question's words, the sentence's first name when "who" asks for the
+  in meaning (the embedding model, injected), the question's words around it, in it and
+  among the five words just before and just after it, the asked thing right after (or
+  just before) a number, an ordinal, a year, a figure or name the question itself gives,
+  a person's name for "who", a place after "in/at/to" for "where", an agent after "by",
+  the distance to the question's words, the sentence's first name when "who" asks for the
   doer, words the report also writes in lower case, which quoted sentence it is in and
   how much of the question that sentence covers…
 - A logistic model per kind, fitted on dev by `fitting.fit_spans` (its regularisation
-  chosen out of fold), picks the best span. A 'which/what <noun>' question's candidates
-  are the quoted sentences themselves, so that model sees each signal also against the
-  other sentences (`ranked`: how far below the best, and whether this one alone is the
-  best). A model is kept only where it beats the
+  chosen out of fold), picks the best span. A model is kept only where it beats the
   neutral ranking (`NEUTRAL`: the first sentence, then the question's words around the
-  span); "which/what <noun>" questions are answered by a whole quoted sentence: the first
+  span). "Which/what <noun>" questions are answered by a whole quoted sentence: the first
   unless a fitted model picks the one that answers better ('Which rider…' -> the second,
-  which names him). The weights sit in `reader_weights.json` and are passed in by the
-  readers.
+  which names him); as its candidates are the quoted sentences themselves, that model
+  sees each signal also against the other sentences (`ranked`: how far below the best,
+  and whether this one alone is the best). The weights sit in `reader_weights.json` and
+  are passed in by the readers.
 - A question asking "how many" twice gets its two figures.
 """
 
