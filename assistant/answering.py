@@ -324,6 +324,7 @@ class ExtractiveAnswerer:
         object_needed: float = 0.0,
         common: frozenset[str] = frozenset(),
         subject: Iterable[str] = (),
+        year: str = "",
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
         self.lex = Lexicon.with_subject(subject)
@@ -387,9 +388,7 @@ class ExtractiveAnswerer:
         self.max_idf = max(self.idf.values(), default=1.0)
         self._dated_rows: dict[int, bool] = {}  # filled as questions need them
         self._counted_rows: dict[int, bool] = {}
-        # The report's own year (the one it names most): any other year in a question binds.
-        years = Counter(y for text in self.folded for y in re.findall(r"\b(?:19|20)\d\d\b", text))
-        self.own_year = years.most_common(1)[0][0] if years else ""
+        self.own_year = year  # the report's own year (`Report.year`): any other year in a question binds
         self.rows_by_group: dict[str, list[Candidate]] = {}
         for cand in self.all:
             if cand.chunk.kind == "row":

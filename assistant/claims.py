@@ -10,8 +10,9 @@ claim is kept only when all of these hold:
    in it appears in its cited sentences or their heading, section and pages
    ("unsupported: 1,200"); a claim's first word is not taken for a name, the report's
    own subject (`subject`, from corpus/structure.toml: Torino, Turin, City) and a title or
-   pronoun any sentence capitalises (Mayor, I) are always allowed, and so is its year
-   (2024) when the cited sentences name no year;
+   pronoun any sentence capitalises (Mayor, I) are always allowed, and so is the report's
+   own year (`year`, the one it names most: `corpus.Report.year`) when the cited
+   sentences name no year;
 4. its meaning is close to its citations: embedding cosine similarity with a cited
    sentence (or with all of them together) at least `min_similarity` ("off its citations").
    A list's lead-in ("The twin cities in France are:") cites what its items cite and is
@@ -71,8 +72,6 @@ NUMBER_WORD = re.compile(
 # A title and a pronoun a claim may capitalise whatever words its sentence uses (the
 # report's own subject is allowed too: `subject`, passed in from the structure file).
 ALWAYS_ALLOWED = frozenset({"mayor", "i"})
-# It is the 2024 annual report: a sentence naming no year speaks of 2024, so a claim may say so.
-REPORT_YEAR = "2024"
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
@@ -238,14 +237,17 @@ def names(text: str) -> set[str]:
     return found
 
 
-def unsupported_facts(claim: str, sources: Sequence[Source], subject: AbstractSet[str] = frozenset()) -> list[str]:
+def unsupported_facts(claim: str, sources: Sequence[Source], subject: AbstractSet[str] = frozenset(),
+                      year: str = "") -> list[str]:
     """The numbers and names of `claim` that none of its sources holds, as written in the
-    claim; `subject`: the report's own subject, folded ('torino'), which any claim may name."""
+    claim; `subject`: the report's own subject, folded ('torino'), which any claim may name;
+    `year`: the report's own year (`Report.year`), which a claim may give a source naming
+    no year (an annual report's sentence speaks of its year)."""
     claim = strip_citations(claim)
     support = " ".join(f"{s.text} {s.heading} {s.place}" for s in sources)
     have_numbers = numbers(support, words=True)
-    if not any(YEAR.search(s.text) for s in sources):
-        have_numbers.add(REPORT_YEAR)
+    if year and not any(YEAR.search(s.text) for s in sources):
+        have_numbers.add(year)
     have_words = set(WORD.findall(fold(support))) | {re.sub(r"'s$", "", w) for w in WORD.findall(fold(support))}
     missing = [m.group(0).strip() for m in NUMBER.finditer(fold(claim)) if _number_value(*m.groups()) not in have_numbers]
     missing += sorted(n for n in names(claim) if n not in have_words and n not in ALWAYS_ALLOWED and n not in subject)
@@ -281,7 +283,7 @@ def similarities(claims: Sequence[Claim], sources: Mapping[int, Source], embed: 
 
 def check(
     claims: Sequence[Claim], sources: Mapping[int, Source], embed: Embed, min_similarity: float = DEFAULT_MIN_SIMILARITY,
-    subject: AbstractSet[str] = frozenset(),
+    subject: AbstractSet[str] = frozenset(), year: str = "",
 ) -> CheckResult:
     """Keep the claims that hold against the sentences they cite.
 
@@ -295,7 +297,7 @@ def check(
             verdicts.append(Verdict(claim, "uncited"))
         elif unknown:
             verdicts.append(Verdict(claim, "unknown id: " + ", ".join(f"S{i}" for i in unknown)))
-        elif missing := unsupported_facts(claim.text, [sources[i] for i in claim.ids], subject):
+        elif missing := unsupported_facts(claim.text, [sources[i] for i in claim.ids], subject, year):
             verdicts.append(Verdict(claim, "unsupported: " + ", ".join(missing)))
         elif claim.lead_in:  # it restates the question, not a sentence: its names and numbers are what can be wrong
             verdicts.append(Verdict(claim))
@@ -310,10 +312,10 @@ def check(
 
 def check_claims(
     answer: str, sources: Mapping[int, Source], embed: Embed, min_similarity: float = DEFAULT_MIN_SIMILARITY,
-    subject: AbstractSet[str] = frozenset(),
+    subject: AbstractSet[str] = frozenset(), year: str = "",
 ) -> CheckResult:
     """Split a written answer into claims and check each: `check(split_claims(answer), …)`."""
-    return check(split_claims(answer), sources, embed, min_similarity, subject)
+    return check(split_claims(answer), sources, embed, min_similarity, subject, year)
 
 
 def balanced_accuracy(threshold: float, supported: Sequence[float], unsupported: Sequence[float]) -> float:

@@ -16,6 +16,7 @@ import bisect
 import math
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,13 @@ class Report:
     sections: list[Section]
     page_markers: list[tuple[int, int]] = field(default_factory=list)
     subject: tuple[str, ...] = ()  # how questions name the report's own subject ('subject' in the structure file)
+
+    @property
+    def year(self) -> str:
+        """The year the report is about: the one it names most ('' if it names none). A
+        sentence naming no year speaks of it."""
+        years = Counter(re.findall(r"\b(?:19|20)\d\d\b", self.text))
+        return years.most_common(1)[0][0] if years else ""
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:

@@ -127,10 +127,13 @@ class LLMReader:
 
     name = "llm"
 
-    def __init__(self, settings: LLMSettings, fallback: Reader, embed: Embed, subject: Sequence[str] = ()) -> None:
+    def __init__(self, settings: LLMSettings, fallback: Reader, embed: Embed, subject: Sequence[str] = (),
+                 year: str = "") -> None:
         self.settings = settings
-        # The report's own subject ('subject' in corpus/structure.toml): any claim may name it.
+        # The report's own subject ('subject' in corpus/structure.toml): any claim may name it;
+        # and its own year (`Report.year`), which a claim may give a sentence naming none.
         self.subject = name_words(subject)
+        self.year = year
         self.fallback = fallback
         self._embed = embed
         self._vectors: dict[str, np.ndarray] = {}
@@ -209,7 +212,8 @@ class LLMReader:
         claims = [c for c in claims if NOT_IN_REPORT not in c.text]
         if not claims and said_absent:
             return abstain(question, "", passages, 0.0, reader=self.name)
-        result = check(claims, {i: n.source for i, n in numbered.items()}, self.embed, self.settings.min_similarity, self.subject)
+        result = check(claims, {i: n.source for i, n in numbered.items()}, self.embed, self.settings.min_similarity,
+                       self.subject, self.year)
         if result.cites_unknown_ids:
             unknown = "; ".join(v.reason for v in result.verdicts if v.reason.startswith("unknown id"))
             raise LLMFailed(f"cited sentences that were not given ({unknown})")

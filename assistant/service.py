@@ -169,7 +169,8 @@ class Assistant:
 
 
 def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable[[str], list[float]], vocab: Vocabulary,
-                subject: Sequence[str] = (), embed_texts: Callable[[Sequence[str]], np.ndarray] | None = None) -> Reader:
+                subject: Sequence[str] = (), embed_texts: Callable[[Sequence[str]], np.ndarray] | None = None,
+                year: str = "") -> Reader:
     """The reader named by `settings.reader`: "extractive" (the rule reader's answers, kept
     when a guard fitted on dev judges them likely right; the default), "fitted" (the
     fitted reader alone), "rules" (the rule reader alone) or "llm" (a language model,
@@ -185,7 +186,8 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
     if settings.reader == "fitted":
         return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights, embed_texts)
     spans = SpanModel(weights.span_coef, vocab.lower, embed_texts)
-    answerer = ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params, common=vocab.lower, subject=subject)
+    answerer = ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params, common=vocab.lower, subject=subject,
+                                  year=year)
     rules = RuleReader(answerer, embed, spans)
     if settings.reader == "rules":
         return rules
@@ -200,7 +202,7 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
             raise UserError(str(e)) from None
 
         batch = embed_texts or (lambda texts: np.asarray([embed(t) for t in texts]))
-        return LLMReader(llm_settings, fallback=extractive, embed=batch, subject=subject)
+        return LLMReader(llm_settings, fallback=extractive, embed=batch, subject=subject, year=year)
     return extractive
 
 
@@ -236,5 +238,6 @@ def build_assistant(
     vocab = Vocabulary([report.text], english_words(settings.model_path))
     assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(vocab.lower), vocab,  # type: ignore[arg-type]
                           handle.manifest, Glossary.load(settings.glossary_path))
-    assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, report.subject, assistant.embed_texts)
+    assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, report.subject, assistant.embed_texts,
+                                   report.year)
     return assistant

@@ -114,7 +114,14 @@ def test_splitting_moves_markers_written_after_the_full_stop_and_keeps_list_item
 def test_numbers_and_names_are_compared_as_values(claim: str, source: str, expected: set[str]) -> None:
     from assistant.claims import Source
 
-    assert set(unsupported_facts(claim, [Source(source)], subject={"torino", "turin", "city"})) == expected
+    assert set(unsupported_facts(claim, [Source(source)], subject={"torino", "turin", "city"}, year="2024")) == expected
+
+
+def test_a_year_is_given_to_a_sentence_naming_none_only_when_the_report_has_one() -> None:
+    from assistant.claims import Source
+
+    assert unsupported_facts("In 2024 it met Cordoba.", [Source("The City met Cordoba.")]) == ["2024"]
+    assert unsupported_facts("In 2031 it met Cordoba.", [Source("The City met Cordoba.")], year="2031") == []
 
 
 def test_number_and_name_extraction() -> None:

@@ -28,6 +28,11 @@ CHAPTERS = [
 ]
 
 
+def test_the_report_knows_its_own_year_from_its_text(report) -> None:
+    # The year it names most is the one its title gives.
+    assert report.year and f"ANNUAL REPORT {report.year}" in report.text
+
+
 def test_every_chapter_and_section_in_order_with_pages(report) -> None:
     assert [(s.id, s.title, s.pages) for s in report.sections] == CHAPTERS
     starts = [s.start for s in report.sections]
