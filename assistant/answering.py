@@ -861,7 +861,9 @@ CURRENCY = re.compile(r"[€$£]|\b(?:euros?|eur|dollars?|usd|pounds?)\b", re.I)
 PAST = re.compile(r"\b(?:did|was|were|had)\b|(?<!\bare )(?<!\bis )(?<!\bbe )\b[a-z]{3,}ed\b")
 FUTURE = re.compile(r"\bwill\b|\bis (?:due|set|scheduled|expected) to\b", re.I)
 
+
 def _name_stems(q: Question) -> set[str]:
+    """The stems of every form of the question's names: words that bind as names, not as terms."""
     return {stem(w) for n in q.names for form in n for w in words(form)}
 
 

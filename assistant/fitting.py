@@ -273,6 +273,7 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
         if len({g for g, _, y in rows if y}) < folds:
             continue
         groups = np.asarray([g for g, _, _ in rows])
+        question_of = np.unique(groups, return_inverse=True)[1]  # each candidate's question, 0…n-1
         X = np.stack([f for _, f, _ in rows])
         y = np.asarray([label for _, _, label in rows])
 
@@ -287,7 +288,6 @@ def fit_spans(assistant: Assistant, items: Sequence[QAItem], echo: Callable[[str
         def out_of_fold(c: float) -> float:
             """The mean top-1 share over `SPAN_REPEATS` splits of the questions into folds."""
             shares = []
-            question_of = np.unique(groups, return_inverse=True)[1]
             for seed in range(SPAN_REPEATS):
                 fold_of = np.random.RandomState(seed).permutation(question_of.max() + 1)[question_of] % folds
                 oof = np.zeros(len(y))

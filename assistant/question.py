@@ -234,17 +234,21 @@ def _phrase(text: str, most: int = 2) -> set[str]:
 def done_to(text: str) -> set[str]:
     """Stems of what a 'who <did>' question's doer did it to: 'Who won the doubles title at
     X?' -> {'doubl', 'titl'}."""
-    m = re.search(r"^(?:and\s+)?who\s+(?:(?:has|have|had)\s+)?[a-z]+\s+(.+)", fold(text))
-    return _phrase(m.group(1), most=4) if did_what(text) and m else set()
+    m = _who_did(text)
+    return _phrase(m.group(2), most=4) if m else set()
 
 
 def did_what(text: str) -> set[str]:
     """The stem of the verb a 'who' question asks the doer of: 'Who won the final?' and
     'Who has won the final?' -> {'win'}."""
-    m = re.search(r"^(?:and\s+)?who\s+(?:(?:has|have|had)\s+)?([a-z]+)\b", fold(text))
-    if not m or m.group(1) in AUXILIARIES or m.group(1) in STOPWORDS:
-        return set()
-    return {stem(m.group(1))}
+    m = _who_did(text)
+    return {stem(m.group(1))} if m else set()
+
+
+def _who_did(text: str) -> re.Match[str] | None:
+    """'Who <verb> <the rest>' (not 'Who is…', 'Who did…'): the verb, then what follows it."""
+    m = re.search(r"^(?:and\s+)?who\s+(?:(?:has|have|had)\s+)?([a-z]+)\b\s*(.*)", fold(text))
+    return m if m and m.group(1) not in AUXILIARIES and m.group(1) not in STOPWORDS else None
 
 
 def language(text: str) -> str:
