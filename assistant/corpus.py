@@ -126,8 +126,8 @@ def title_case(text: str) -> str:
 def split_sentences(text: str, offset: int) -> list[Unit]:
     """Split prose at sentence ends, keeping offsets.
 
-    >>> [u.text for u in split_sentences("Anton G. A. Salman came. He left no. 1 behind.", 0)]
-    ['Anton G. A. Salman came.', 'He left no. 1 behind.']
+    >>> [u.text for u in split_sentences("Anton G. A. Salman came. He left no. 1 behind. B.M.A. Teatro won.", 0)]
+    ['Anton G. A. Salman came.', 'He left no. 1 behind.', 'B.M.A. Teatro won.']
     """
     units: list[Unit] = []
     start = 0
@@ -141,7 +141,7 @@ def split_sentences(text: str, offset: int) -> list[Unit]:
             continue
         word = re.search(r"(\S+)$", text[start : m.start() + 1])
         token = word.group(1).rstrip(".").lower() if word else ""
-        if token in ABBREVIATIONS or re.fullmatch(r"[a-z]", token):
+        if token in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", token):  # an initial, 'A.M.A.'
             continue
         _add_unit(units, text, start, m.start(1), offset)
         start = m.end()

@@ -418,6 +418,8 @@ def test_a_function_word_with_a_clitic_is_no_content_word() -> None:
     assert reader_stems("What's the budget of the fair?") == reader_stems("What is the budget of the fair?")
     assert "what's" not in content_words("What's the budget of the fair?")
     assert "alba's" in content_words("What is Alba's budget?")
+    # A lone letter ('Alba v Bra', an initial) is no content word either; a lone figure is.
+    assert content_words("Who won Alba v Bra, 2 sets to 1?") == ["won", "alba", "bra", "2", "sets", "1"]
 
 
 def test_an_answer_gives_each_quote_as_it_stands_in_the_answer() -> None:

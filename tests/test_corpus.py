@@ -100,12 +100,15 @@ def test_unit_offsets_point_at_the_report_text(report) -> None:
 
 
 def test_split_sentences_by_hand() -> None:
-    text = "Anton G. A. Salman came. The player ranked no. 1 won! Then s.a.s. di Daniela left."
+    text = "Anton G. A. Salman came. The player ranked no. 1 won! Then s.a.s. di Daniela left. B.M.A. Teatro sang."
     assert [u.text for u in split_sentences(text, 100)] == [
         "Anton G. A. Salman came.",
         "The player ranked no. 1 won!",
         "Then s.a.s. di Daniela left.",
+        "B.M.A. Teatro sang.",
     ]
+    # Initials run together ('by Alba, B.M.A. Teatro and Bra') do not end a sentence.
+    assert len(split_sentences("Sung by Alba, B.M.A. Teatro and Bra. It rained.", 0)) == 2
     assert split_sentences(text, 100)[1].start == 100 + text.index("The player")
     titled = 'It opened with "Rivers and cities. Projects." Then *Ayrton Senna. Forever* came.'
     assert [u.text for u in split_sentences(titled, 0)] == [
