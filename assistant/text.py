@@ -135,7 +135,7 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
 
 def is_stop(word: str, stop: Collection[str] = STOPWORDS) -> bool:
     """A function word, also with a clitic: 'what's', 'it's' are no content words; nor is
-    a lone letter ('Italy v Wales', an initial)."""
+    a lone letter ('Alba v Bra', an initial)."""
     return word in stop or word.split("'")[0] in stop or (len(word) == 1 and word.isalpha())
 
 
