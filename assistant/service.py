@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 CONTEXT_TURNS = 3  # earlier turns a follow-up is read against
-VECTORS_KEPT = 1024  # query and span vectors cached (384 floats each)
+VECTORS_KEPT = 1024  # query vectors cached, and as many text vectors (384 floats each)
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Assistant:
     manifest: dict
     glossary: Glossary = field(default_factory=lambda: Glossary({}))
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _text_vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     def embed(self, text: str) -> list[float]:
         """The query vector, computed once per text (retrieval and reader share it).
@@ -63,15 +64,16 @@ class Assistant:
         return vector
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors of several texts (the short answer's candidates), those not cached computed
-        in one batch; cached with the query vectors."""
-        found = {t: self._vectors.get(t) for t in texts}
+        """Vectors of several texts (the short answer's candidates, a written answer's
+        claims), those not cached computed in one batch. Cached apart from the query vectors:
+        a model may embed a query and a passage of the same words differently."""
+        found = {t: self._text_vectors.get(t) for t in texts}
         missing = [t for t, v in found.items() if v is None]
         if missing:
             for text, vector in zip(missing, self.embed_model.get_text_embedding_batch(missing)):
-                found[text] = self._vectors[text] = vector
-            while len(self._vectors) > VECTORS_KEPT:
-                self._vectors.popitem(last=False)
+                found[text] = self._text_vectors[text] = vector
+            while len(self._text_vectors) > VECTORS_KEPT:
+                self._text_vectors.popitem(last=False)
         return np.asarray([found[t] for t in texts])
 
     def retrieve(self, question: str) -> list[Hit]:
