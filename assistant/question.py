@@ -6,7 +6,8 @@ depends on, its typos (corrected against the report's own vocabulary) and its la
 - Names: runs of capitalised words (not the first word unless it looks like a name),
   a nationality adjective as its country too.
 - Typos: a word that is not in the report's vocabulary (nor its stem) is replaced by
-  the closest report word when `rapidfuzz`'s similarity reaches `SPELLING_CUTOFF`.
+  the closest report word when `rapidfuzz`'s similarity reaches `SPELLING_CUTOFF`; one
+  slip away from an English function word ('teh', 'how manny'), by that word.
 - Language: a question made mostly of Italian function words is flagged, so the
   reader can say the report is in English instead of guessing.
 
@@ -163,31 +164,64 @@ class Vocabulary:
                    key=lambda w: (w[0] == word[0], -abs(len(w) - len(word)), self.counts[w]))
 
 
+_FUNCTION_WORDS = sorted(w for w in STOPWORDS if len(w) >= 3)
+
+
+def function_word(word: str, slips_only: bool = False) -> str | None:
+    """The function word a word the report lacks was typed for ('teh' -> the, 'frm' ->
+    from), when it is one edit away from that word alone (a swap of two neighbouring
+    letters counts as one edit).
+
+    A question's grammar is not the report's to check against: the report never writes
+    'how many'. A word that is itself English ('manny', 'cost') is taken only for the two
+    slips that keep its letters, two swapped or one doubled or undoubled ('manny' ->
+    many); 'cost' is not read as 'most'.
+    """
+    from rapidfuzz.distance import OSA
+
+    near = [w for w in _FUNCTION_WORDS if OSA.distance(word, w) == 1]
+    if slips_only:
+        near = [w for w in near if sorted(w) == sorted(word) or _undoubled(w) == _undoubled(word)]
+    return near[0] if len(near) == 1 else None
+
+
+def _undoubled(word: str) -> str:
+    return re.sub(r"(.)\1", r"\1", word)
+
+
 def correct(text: str, vocab: Vocabulary) -> tuple[str, dict[str, str]]:
     """The question with its unknown words replaced by the closest report words.
 
     An English word the report never uses ('mayer') is replaced only where the report
     writes the closest word between the same two neighbours ('the mayor of'), once the
-    plainly unknown words are corrected: a word meant as typed keeps its place."""
+    plainly unknown words are corrected: a word meant as typed keeps its place. A word
+    with no report word close enough may be a slip for a function word (`function_word`)."""
     tokens = list(re.finditer(r"[A-Za-zÀ-ÿ]+", text))
     typed = [m.group(0) for m in tokens]
     fixed = list(typed)
     doubtful = []
+
+    def grammar(i: int) -> bool:  # a capitalised word inside the question is a name ('Ben'), not a slip for 'been'
+        return i == 0 or not typed[i][:1].isupper()
+
     for i, word in enumerate(typed):
         low = fold(word)
-        if len(low) < 4 or low in STOPWORDS or low in DEMONYMS or any(c.isdigit() for c in low):
+        if len(low) < 3 or low in STOPWORDS or low in DEMONYMS or any(c.isdigit() for c in low):
             continue
         if vocab.knows(low):
             if not vocab.reports(low):
                 doubtful.append(i)
             continue
-        fixed[i] = vocab.closest(low) or word
+        fixed[i] = (vocab.closest(low) if len(low) >= 4 else None) or (grammar(i) and function_word(low)) or word
     for i in doubtful:
-        better = vocab.closest(fold(typed[i]))
+        low = fold(typed[i])
+        better = vocab.closest(low) if len(low) >= 4 else None
         before = fold(fixed[i - 1]) if i else ""
         after = fold(fixed[i + 1]) if i + 1 < len(fixed) else ""
         if better and vocab.fits(better, before, after):
             fixed[i] = better
+        elif grammar(i):
+            fixed[i] = function_word(low, slips_only=True) or typed[i]
     fixes: dict[str, str] = {}
     out, at = [], 0
     for m, word, new in zip(tokens, typed, fixed):

@@ -218,6 +218,25 @@ def test_an_english_word_is_corrected_only_where_the_report_writes_the_closest_w
     assert correct("Who can counsel the Mayor of Alba?", vocab) == ("Who can counsel the Mayor of Alba?", {})
 
 
+def test_a_slip_in_a_function_word_is_read_as_that_word() -> None:
+    vocab = Vocabulary(["The rowing club of Alba has 12 boats."], english=["manny", "cost", "ben"])
+    # The report never writes 'how many': the slip is read by the question's grammar, not the report's pairs.
+    assert correct("how manny boats has teh club?", vocab) == ("how many boats has the club?",
+                                                              {"manny": "many", "teh": "the"})
+    assert correct("Waht boats frm Alba?", vocab)[0] == "What boats from Alba?"
+    # An English word is read as a function word only for a slip that keeps its letters; a name keeps its place.
+    assert correct("what did the boats cost?", vocab) == ("what did the boats cost?", {})
+    assert correct("which boats did Ben row?", vocab) == ("which boats did Ben row?", {})
+    # Two function words equally close: the word is left as typed.
+    assert correct("wat boats?", vocab) == ("wat boats?", {})
+
+
+def test_how_manny_asks_for_a_figure(assistant) -> None:
+    answer = assistant.ask("how manny foreign delegations did the city welcome in 2024")
+    assert "how many" in answer.understood_as
+    assert not answer.abstained and "48" in answer.short_answer
+
+
 def test_a_count_asked_as_the_number_of_things_asks_for_those_things() -> None:
     from assistant.question import asked_thing
     from assistant.spans import NUMBER_FEATURES, span_candidates
