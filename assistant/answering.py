@@ -63,12 +63,12 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import numpy as np
 
 from .corpus import MONTHS
-from .question import JOINERS, did_what, done_to, question_type
+from .question import JOINERS, contact_asked, contact_words, did_what, done_to, question_type
 from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counts_asked
 from .records import Answer, Chunk, Citation, Unit
 from .text import (
-    AUXILIARIES, AUXILIARY, NAME, PREPOSITIONS, affirmed, fold, is_stop, name_words, person_names, same_word, stem,
+    AUXILIARIES, AUXILIARY, CONTACT, NAME, PREPOSITIONS, affirmed, fold, is_stop, name_words, person_names, same_word, stem,
     weight_share, words,
 )
 
@@ -144,6 +144,7 @@ class Question:
     asked: set[str] = field(default_factory=set)  # stems of what it asks for (`asked_thing`)
     # A demonym is one term with its country ("Ukrainian" -> ukrain): its stem -> the term.
     same: dict[str, str] = field(default_factory=dict)
+    media: set[str] = field(default_factory=set)  # what a contact question asks for: 'email', 'web', 'phone'
 
     def term_of(self, word: str) -> str:
         """The question's term for a word of it: its stem, or the country a demonym names."""
@@ -277,7 +278,10 @@ def read_question(text: str, lex: Lexicon = PLAIN) -> Question:
     asked = asked_thing(wanted, lex)
     if qtype == "date":
         asked -= DATE_WORDS  # 'what were the dates…': any date names them
-    return Question(text, qtype, sorted(terms), question_names(wanted, lex), asked, same)
+    if qtype == "contact":  # 'what is the email of…': any email address names it
+        medium = contact_words(wanted)
+        terms, asked = terms - medium, asked - medium
+    return Question(text, qtype, sorted(terms), question_names(wanted, lex), asked, same, contact_asked(wanted))
 
 
 @dataclass
@@ -382,6 +386,8 @@ class ExtractiveAnswerer:
         self.phrases = frozenset(phrases)
         self.context_stems = [stems(c.context, self.lex) for c in self.all]
         self.pairs = [pairs(c.unit.text, self.lex) for c in self.all]  # consecutive content words, for phrases
+        # Units giving a way to reach someone, by medium: few, and a contact question may match none of their words.
+        self.reachable = {m: {c.row for c in self.all if p.search(c.unit.text)} for m, p in CONTACT.items()}
         df = Counter(s for ss in self.context_stems for s in ss)
         n = len(self.all)
         self.idf = {s: math.log(1 + n / d) for s, d in df.items()}
@@ -435,10 +441,10 @@ class ExtractiveAnswerer:
                 lower = [ok and t != token for t, ok in zip(tokens, lower)]
         return found
 
-    def _fits(self, cand: Candidate, qtype: str, asked_words: set[str], figures: list[str]) -> bool:
+    def _fits(self, cand: Candidate, q: Question, asked_words: set[str], figures: list[str]) -> bool:
         """Can the unit answer the type? `asked_words` and `figures`: the question's words
         and numbers, read once per question."""
-        text = cand.unit.text
+        text, qtype = cand.unit.text, q.qtype
         if qtype == "date":
             return self._dated(cand.row)
         if qtype == "number":
@@ -452,6 +458,8 @@ class ExtractiveAnswerer:
             return bool(HAS_NUMBER.search(text))
         if qtype in ("who", "where"):
             return any(w[:1].isupper() and fold(w) not in asked_words for w in re.findall(r"[\w'-]+", text)[1:])
+        if qtype == "contact":
+            return any(CONTACT[m].search(text) for m in q.media)
         return True
 
     def _names_person(self, cand: Candidate, asked_words: set[str]) -> bool:
@@ -515,6 +523,8 @@ class ExtractiveAnswerer:
         hit_rank = {h.chunk.id: i for i, h in enumerate(hits)}
         pool = {self.row_of[(h.chunk.id, k)] for h in hits for k in range(len(h.chunk.units))}
         pool |= self._neighbours(hits)
+        for medium in q.media if q.qtype == "contact" else ():
+            pool |= self.reachable[medium]
         mentioned = [self._rows_mentioning(n) for n in q.names]
         missing = [n for n, rows in zip(q.names, mentioned) if not rows]
         # A name the report never mentions lowers every score by its share of the
@@ -559,7 +569,7 @@ class ExtractiveAnswerer:
         if self.month_binds:  # ... and so may a month, when it dates something ('in March', '3 May')
             years += [[(a or b).lower()] for a, b in MONTH_NAMED.findall(question)]
         asked_words, figures = set(words(question)), re.findall(r"\d[\d,.]*\d|\d", question)
-        fits = {c.row: self._fits(c, q.qtype, asked_words, figures) for c in ranked}  # can it answer the type?
+        fits = {c.row: self._fits(c, q, asked_words, figures) for c in ranked}  # can it answer the type?
         if self.carry:
             # The answer is often the sentence after the one that matches ('The match… .' /
             # 'It ended 3-1 before 9,000 spectators.'): a unit that can answer takes

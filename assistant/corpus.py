@@ -30,6 +30,7 @@ PLACE_DATE_LINE = re.compile(rf"^([^|]+?)\s*\|\s*(.*(?:{MONTHS}).*)$")
 PAGE_NUMBER = re.compile(r"^\d{2,3}$")
 CONTENTS_LINE = re.compile(r"^(\d+(?:\.\d+)?)\.?\s+(.+?)\t(\d+)\s*$")
 TERMINAL = tuple('.!?:;"”’\')]')
+ADDRESS = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+)$")  # a line that is an email or web address
 SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "at", "to", "a", "an", "with", "by", "di", "de", "del"}
 ABBREVIATIONS = {"no", "nos", "st", "dr", "mr", "mrs", "ms", "prof", "vs", "etc", "e.g", "i.e", "approx"}
 
@@ -211,7 +212,7 @@ def _mend_broken(paras: list[Para]) -> list[Para]:
         prev = out[-1] if out else None
         broken = prev is not None and prev.single and para.single and not prev.text.endswith(TERMINAL)
         if broken and (
-            para.text[:1].islower()
+            (para.text[:1].islower() and not ADDRESS.match(para.text))  # 'www.…' begins a line of its own
             or (
                 len(prev.text) > 150
                 and not is_date(para.text)
@@ -596,7 +597,10 @@ class ReportParser:
                 builder.units.append(Unit(text, current[0].start, current[-1].end, "row"))
 
         for para in paras:
-            if norm(para.text) in labels or len(para.text) > 80:
+            # A label, or a sentence ('We kindly thank…'), begins a row; not the value a label
+            # ending in a colon announces ('For the pictures we kindly thank:' / a long list).
+            announced = len(current) == 1 and current[0].text.endswith(":")
+            if norm(para.text) in labels or (len(para.text) > 80 and not announced):
                 close()
                 current = [para]
             else:

@@ -45,7 +45,7 @@ from .reader import Conversation, abstain, closest_sections
 from .records import Answer, Chunk, Citation, Unit
 from .retrieval import Hit
 from .spans import SpanModel
-from .text import DATE, MONTHS, NAME, NUMBER, YEAR, fold, person_names, stem, stems, weight_share, words
+from .text import CONTACT, DATE, MONTHS, NAME, NUMBER, YEAR, fold, person_names, stem, stems, weight_share, words
 
 WEIGHTS_PATH = Path(__file__).with_name("reader_weights.json")
 
@@ -249,6 +249,8 @@ class ExtractiveReader:
             return float(any(fold(m.group(0)) not in question_words for m in NAME.finditer(text[1:])))
         if qtype == "list":
             return float(self.chunk_of(row).kind == "row" or self.unit_of(row).kind == "item")
+        if qtype == "contact":
+            return float(any(pattern.search(text) for pattern in CONTACT.values()))
         return 1.0
 
     def candidates(self, q: Question, q_vec: np.ndarray, hits: Sequence[Hit]) -> list[Candidate]:

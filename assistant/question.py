@@ -66,6 +66,8 @@ def question_type(text: str) -> str:
     if re.search(r"^(when|since when)\b|\b(what|which|on what|in what) (date|day|month|year|dates)\b|\bwhen\b"
                  r"|\bwhat (is|was|are|were) the (dates?|days?|month|year)\b", q):
         return "date"
+    if contact_asked(q):
+        return "contact"
     if re.search(r"\bhow (many|much|long|big|large|often)\b|\b(number|amount|total|percentage|share|score) of\b|\bwhat (was|is|were|are) the (number|total|amount|score|budget|population|value|cost)\b", q):
         return "number"
     if re.search(r"^(who|whom|whose)\b|\bwho\b", q):
@@ -77,6 +79,40 @@ def question_type(text: str) -> str:
     if re.search(rf"^(?:(?:with|in|from|to|for|of|at|on) )?{plural}|^(list|name)\b|\bwhat are\b|\bwhich are\b", q):
         return "list"
     return "fact"
+
+
+# Words that ask for a way to reach someone, by the medium they name.
+_MEDIUM = {
+    "email": r"e-?mails?|mail address",
+    "web": r"websites?|web ?sites?|web ?pages?|web address|url|homepage",
+    "phone": r"(?:tele)?phones?|phone numbers?|fax",
+}
+_CONTACT = re.compile(
+    rf"\b(?:{'|'.join(_MEDIUM.values())})\b|\bcontact (?:details|address|info\w*)\b"
+    r"|\bhow (?:can|could|do|does|should|would) (?:i|we|you|one|people|someone) (?:contact|reach|get in touch)\b"
+)
+
+
+def contact_asked(text: str) -> set[str]:
+    """The media a question asks for ('email', 'web', 'phone'); all of them for 'contact
+    details' or 'how can I reach…'; empty when it asks for none."""
+    q = fold(text)
+    if not _CONTACT.search(q):
+        return set()
+    return {m for m, words in _MEDIUM.items() if re.search(rf"\b(?:{words})\b", q)} or set(_MEDIUM)
+
+
+_MEDIUM_WORDS = frozenset("""email mail website site web page url homepage phone telephone fax contact address
+details number reach info information""".split())
+
+
+def contact_words(text: str) -> set[str]:
+    """Stems of the words that ask for the medium ('email', 'website', 'contact details'):
+    the type asks for them, so a sentence giving an address need not write them."""
+    if not contact_asked(text):
+        return set()
+    said = [w for m in _CONTACT.finditer(fold(text)) for w in words(m.group(0))]  # 'e-mail' is 'e' and 'mail'
+    return {stem(w) for w in said + [w for w in words(text) if w in _MEDIUM_WORDS]}
 
 
 _NAME_TOKEN = re.compile(r"[\w'’.&-]+")
@@ -302,7 +338,11 @@ def read_question(text: str, vocab: Vocabulary | None = None) -> Question:
     terms = {stem(w) for w in words(wanted) if w not in STOPWORDS}
     terms |= {stem(w) for w in words(" ".join(DEMONYMS[w] for w in words(wanted) if w in DEMONYMS))}
     years = re.findall(r"\b(?:19|20)\d\d\b", wanted)
-    return Question(text, question_type(text), sorted(terms), question_names(wanted), fixes, lang, asked_thing(wanted), years)
+    qtype, asked = question_type(text), asked_thing(wanted)
+    if qtype == "contact":  # the medium is the type's to find, not a word to match
+        medium = contact_words(wanted)
+        terms, asked = terms - medium, asked - medium
+    return Question(text, qtype, sorted(terms), question_names(wanted), fixes, lang, asked, years)
 
 
 def english_words(model_path: str) -> list[str]:

@@ -34,8 +34,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .question import Question, did_what
-from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, NUMBER, STOPWORDS, YEAR, affirmed, fold, same_word, squash, stem, stems
+from .question import Question, contact_asked, did_what
+from .text import AUXILIARY, CONTACT, DATE, NAME, NAME_JOINERS, NUMBER, STOPWORDS, YEAR, affirmed, fold, same_word, squash, stem, stems
 
 NUMBER_FEATURES = (
     "around", "window", "asked", "ordinal", "year", "in_question", "first", "currency", "percent", "word_number",
@@ -108,6 +108,13 @@ class SpanModel:
     def short(self, q: Question, quotes: Sequence[tuple[str, str]]) -> str:
         """The answer alone, as spans of the quoted sentences (each with its heading)
         joined; '' when the question's kind gives no span."""
+        if q.qtype == "contact":  # the addresses of the asked media, from the first quote giving any
+            for sentence, _ in quotes:
+                asked = contact_asked(q.text)
+                found = [m.group(0) for medium, pattern in CONTACT.items() if medium in asked for m in pattern.finditer(sentence)]
+                if found:
+                    return ", ".join(dict.fromkeys(found))
+            return ""
         return ", ".join(s.text for s in self.best(q, quotes))
 
     def short_of(self, q: Question, sentence: str, heading: str = "") -> str:

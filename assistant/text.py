@@ -72,6 +72,13 @@ DATE = re.compile(
     rf"(?:\s*[-–]\s*\d{{1,2}}\s+(?:{MONTHS})\b(?:\s+(?:19|20)\d\d)?)?"
     rf"|\b(?:19|20)\d\d\b"
 )
+# Ways to reach someone, as a sentence gives them: an email address, a web address, a
+# telephone number (international, or led by 'Tel.').
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+WEB = re.compile(r"(?:https?://|\bwww\.)[^\s;,]+[^\s;,.)]")
+PHONE = re.compile(r"(?:\+|\b(?:tel|phone|telephone|fax)\b\.?:?\s*)\d[\d ./-]{5,}\d", re.I)
+CONTACT = {"email": EMAIL, "web": WEB, "phone": PHONE}
+
 # Small words a name may hold between its capitalised ones ('Museum of Cinema', 'Rome and Saragozza');
 # of them, the particles of a surname ('Lo Russo', 'da Vinci') stay inside a person's name.
 NAME_PARTICLES = ("de", "del", "di", "da")

@@ -148,6 +148,28 @@ def test_a_small_report_parses_by_hand() -> None:
     assert report.section("colophon").entries[0].units[0].text == "Mayor: Stefano Lo Russo"
 
 
+def test_a_colophon_keeps_an_announced_list_and_each_address_line_in_its_row() -> None:
+    text = (
+        "CONTENTS\n\n1. Foreword\t4\n\n\nWe begin.\n\n"
+        "**Mayor**\n\nMarta Bruni\n\nFor the boats we thank:\n\n"
+        + "; ".join(f"Rowing Club of Town {n}" for n in range(6)) + ".\n\n"
+        "Harbour Office\n\nVia Roma 1 – 12051 Alba\n\nTel. +39 0173 123456\n\n"
+        "harbour.office@alba.example.it\n\nwww.alba.example.it/harbour\n"
+    )
+    structure = {
+        "headingless": ["1"],
+        "layouts": {"1": "prose", "colophon": "colophon"},
+        "colophon": {"title": "Colophon", "pages": "last page", "starts_at": "**Mayor**",
+                     "labels": ["Mayor", "For the boats we thank:", "Harbour Office"]},
+    }
+    rows = [u.text for u in parse_report(text, structure).section("colophon").entries[0].units]
+    # A label ending in a colon takes the long list it announces; an address line is no
+    # broken sentence to mend into the line before it.
+    assert rows[1].startswith("For the boats we thank: Rowing Club of Town 0;")
+    assert rows[2] == ("Harbour Office: Via Roma 1 – 12051 Alba; Tel. +39 0173 123456; "
+                       "harbour.office@alba.example.it; www.alba.example.it/harbour")
+
+
 def test_chunks_keep_their_context_and_metadata(report) -> None:
     chunks = chunk_report(report, 700)
     by_text = {c.text: c for c in chunks}

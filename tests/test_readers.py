@@ -237,6 +237,27 @@ def test_how_manny_asks_for_a_figure(assistant) -> None:
     assert not answer.abstained and "48" in answer.short_answer
 
 
+def test_a_question_for_an_email_website_or_phone_asks_for_that_medium() -> None:
+    from assistant.question import contact_asked, question_type
+
+    assert question_type("what's the e-mail of the harbour office?") == "contact"
+    assert contact_asked("What is the phone number of the rowing club?") == {"phone"}
+    assert contact_asked("how can I reach the harbour office") == {"email", "web", "phone"}
+    # Counting phones, or dating a website, asks for a figure or a date.
+    assert question_type("How many phones did Alba donate?") == "number"
+    assert question_type("When was the harbour website launched?") == "date"
+    assert contact_asked("Who won the rowing race?") == set()
+
+
+def test_a_contact_answer_is_the_address_of_the_asked_medium(assistant) -> None:
+    answer = assistant.ask("What is the e-mail address for International Affairs at the City of Torino?")
+    assert not answer.abstained and "@" in answer.short_answer and " " not in answer.short_answer
+    assert answer.citations[0].section == "colophon"
+    assert "www." in assistant.ask("International Affairs website?").short_answer
+    # An entry that gives no way to reach it is not answered with another's.
+    assert assistant.ask("What is the phone number of the Torino Film Festival?").abstained
+
+
 def test_a_count_asked_as_the_number_of_things_asks_for_those_things() -> None:
     from assistant.question import asked_thing
     from assistant.spans import NUMBER_FEATURES, span_candidates
