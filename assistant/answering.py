@@ -68,7 +68,7 @@ from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counts_asked
 from .records import Answer, Chunk, Citation, Unit
 from .text import (
-    AUXILIARIES, AUXILIARY, CONTACT, NAME, PREPOSITIONS, affirmed, fold, is_stop, name_words, person_names, same_word, stem,
+    AUXILIARIES, AUXILIARY, CONTACT, NAME, NEW_PHRASE, PREPOSITIONS, affirmed, fold, is_stop, name_words, person_names, same_word, stem,
     weight_share, words,
 )
 
@@ -192,7 +192,7 @@ def question_names(text: str, lex: Lexicon = PLAIN) -> list[list[str]]:
 
 HEADCOUNT = {"people", "persons", "individuals"}  # count nouns any count of persons answers
 DATE_WORDS = {stem(w) for w in ("date", "dates", "day", "days", "month", "year", "time")}
-ASKED_ENDS = PREPOSITIONS | {"during", "about"}  # words that end what a question asks for
+ASKED_ENDS = PREPOSITIONS | NEW_PHRASE | {"during", "about"}  # words that end what a question asks for
 
 
 def asked_thing(text: str, lex: Lexicon = PLAIN) -> set[str]:

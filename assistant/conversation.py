@@ -26,7 +26,7 @@ from typing import Protocol
 
 from .question import question_names
 from .reader import CLAUSE_START, Conversation, Turn
-from .text import DATE, NAME, NAME_JOINERS, PREPOSITIONS, fold, stems
+from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, PREPOSITIONS, fold, stems
 
 PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 # A bare 'this'/'that' ('Who paid for that?') points back; 'that' before a word is a
@@ -37,6 +37,7 @@ PHRASE_LEADS = PREPOSITIONS | {"during"}  # what may open 'And in which city?', 
 # "And in which city?", "And when?": the previous question asked anew, its subject kept.
 WH_PHRASE = re.compile(rf"^(?:(?:{'|'.join(sorted(PHRASE_LEADS))})\s+)?(?:(?:which|what)\s+[a-z]+|when|where)$", re.I)
 _LEADS = {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was", "the", "a"}
+QUESTION_START = re.compile(rf"^(?:who|whom|whose|what|which|when|where|why|how|{AUXILIARY})\b", re.I)
 
 
 @dataclass
@@ -132,6 +133,8 @@ class RuleRewriter:
             last = conversation.turns[-2]  # a turn the report could not answer leaves the subject as it was
         previous = last.understood
         m = ELLIPSIS.match(q)
+        if m and m.group(2) and QUESTION_START.match(m.group(2)) and not WH_PHRASE.match(m.group(2)):
+            m = None  # 'And who took the jersey?' is a question of its own, not a phrase to put in the last one
         if m and len((m.group(1) or m.group(2)).split()) <= 6 and not (THING.search(q) or PERSON.search(q)):
             return Rewrite(self._swap(previous, (m.group(1) or m.group(2)).strip()))
         body = re.sub(r"^and\s+", "", q, flags=re.I)

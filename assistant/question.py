@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .text import AUXILIARIES, AUXILIARY, DEMONYMS, NAME, PREPOSITION, PREPOSITIONS, STOPWORDS, affirmed, fold, stem, words
+from .text import AUXILIARIES, AUXILIARY, DEMONYMS, NAME, NEW_PHRASE, PREPOSITION, PREPOSITIONS, STOPWORDS, affirmed, fold, stem, words
 
 # rapidfuzz's normalised similarity (0-100) above which an unknown word is read as a
 # report word: one edit in a five-letter word scores 80 ("mayer" -> "mayor").
@@ -292,7 +292,7 @@ def _phrase(text: str, most: int = 2) -> set[str]:
     preposition or verb."""
     wanted: list[str] = []
     for token in re.findall(r"[a-z0-9]+", text):
-        if token in _PREPOSITIONS:
+        if token in _PREPOSITIONS or (token in NEW_PHRASE and wanted):
             break
         if token not in STOPWORDS and len(token) > 1 and not any(c.isdigit() for c in token):
             wanted.append(token)

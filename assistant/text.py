@@ -104,6 +104,9 @@ def person_names(text: str, common: frozenset[str], besides: frozenset[str] | se
 
 # Prepositions that lead a question's phrase ('from which city', 'in what year') or a place.
 PREPOSITIONS = frozenset({"in", "on", "at", "from", "to", "for", "with", "by", "of"})
+# Determiners that open a new noun phrase: what a question asks for ends before them
+# ('who won the final this year', 'the mayor that visited').
+NEW_PHRASE = frozenset({"this", "that", "these", "those", "last", "next", "every"})
 PREPOSITION = "|".join(sorted(PREPOSITIONS))
 
 # Auxiliary verbs: where a question's phrase ends and its clause begins ('how many X | did …').

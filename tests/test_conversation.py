@@ -149,3 +149,11 @@ def test_a_second_reading_adds_the_previous_subject_only_to_a_question_naming_no
     assert rewriter.in_context("How many boats took part?", before) == "How many boats took part (Harbour Games)?"
     assert rewriter.in_context("How many boats took part at the Alba Fair?", before) is None
     assert rewriter.in_context("How many boats took part?", Conversation()) is None
+
+
+def test_and_before_a_whole_question_adds_nothing_to_it() -> None:
+    """'And who…?' asks anew ('And with Bra?', 'And in which city?' borrow the last question)."""
+    before = said("Who won the Harbour Games regatta?", "Maria Rossi won, while Anna Bianchi won the sprint.",
+                  short="Maria Rossi", qtype="who")
+    assert rewrite("and who won the sprint?", before) == "Who won the sprint?"
+    assert rewrite("And in which city?", said("When were the Harbour Games held?")).startswith("In which city ")

@@ -258,6 +258,15 @@ def test_a_contact_answer_is_the_address_of_the_asked_medium(assistant) -> None:
     assert assistant.ask("What is the phone number of the Torino Film Festival?").abstained
 
 
+def test_what_a_doer_did_it_to_ends_where_a_new_phrase_begins() -> None:
+    from assistant.question import done_to
+    from assistant.text import stem
+
+    # 'this year' says when, not what was won: the sentence need not name a year.
+    assert done_to("Who won the rowing cup this year?") == {stem("rowing"), stem("cup")}
+    assert done_to("Who won the rowing cup that Alba hosted?") == {stem("rowing"), stem("cup")}
+
+
 def test_a_count_asked_as_the_number_of_things_asks_for_those_things() -> None:
     from assistant.question import asked_thing
     from assistant.spans import NUMBER_FEATURES, span_candidates
