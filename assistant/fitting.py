@@ -343,7 +343,10 @@ RULE_GRID = {
 # - count_binds: whether 'How many X?' needs a sentence holding a figure of X, by the words
 #   right after or just before it (1: yes);
 # - object_needed: the rarity-weighted share of X that the entry answering 'Who won the X?'
-#   must name (0: none needed; 0.01: any of it).
+#   must name (0: none needed; 0.01: any of it);
+# - premise_binds: whether a name the question takes as given, which the answering sentence
+#   replaces by another after the same words ('the Forum in Bra?' / 'the Forum in Alba'),
+#   leaves the question unanswered (1: yes).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
@@ -358,6 +361,7 @@ RULE_RATIOS = {
     "name_needed": (0.0, 1.0),
     "count_binds": (0.0, 1.0),
     "object_needed": (0.0, 0.01, 0.5),
+    "premise_binds": (0.0, 1.0),
 }
 
 

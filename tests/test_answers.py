@@ -471,3 +471,13 @@ def test_the_reports_own_subject_names_no_entry(assistant) -> None:
         italian, english = assistant.ask(question.format("Torino")), assistant.ask(question.format("Turin"))
         assert not italian.abstained and not english.abstained
         assert italian.citations[0].section == english.citations[0].section
+
+
+def test_a_name_the_sentence_gives_another_in_place_of_is_a_false_premise(assistant) -> None:
+    """'…the Forum in Osaka?' against '…the Forum in Gwangju': the premise is not the report's."""
+    asked = "What did the Mayor speak about at the Future Mobility Forum in {}?"
+    answered = assistant.ask(asked.format("Gwangju"))
+    assert not answered.abstained and answered.citations[0].section == "3.3"
+    # The country the entry itself names is no other place.
+    assert not assistant.ask(asked.format("South Korea")).abstained
+    assert assistant.ask(asked.format("Osaka")).abstained
