@@ -74,7 +74,7 @@ from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counts_asked
 from .records import Answer, Chunk, Citation, Unit
 from .text import (
-    AUXILIARIES, AUXILIARY, CONTACT, NAME, NEW_PHRASE, PREPOSITIONS, affirmed, fold, is_stop, name_words, person_names, same_word, stem,
+    AUXILIARIES, AUXILIARY, CONTACT, NAME, NEW_PHRASE, PREPOSITION, PREPOSITIONS, affirmed, unclitic, fold, is_stop, name_words, person_names, same_word, stem,
     weight_share, words,
 )
 
@@ -209,14 +209,15 @@ def asked_thing(text: str, lex: Lexicon = PLAIN) -> set[str]:
     {'annual', 'budget'}; 'How much does X spend…' -> {'spend'}; 'Why did X end its
     twinning…' -> {'end', 'twin'}. Names are left out: they are checked apart.
     """
-    q = fold(text)
+    q = fold(unclitic(text))
     counting = re.search(r"\bhow (?:many|much)\s+(.+)", q)
     # 'Why did Torino end its twinning…': what is to be explained must be named.
     why = re.search(rf"^(?:and\s+)?why\s+(?:{AUXILIARY})\s+(.+)", q)
     m = counting or why or re.search(r"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:(?:the|a|an|its|his|her|their)\s+|\w+'s\s+)(.+)", q)
     if not counting:
         # 'What was <a name of several words>'s budget…': the thing owned is what is asked.
-        owned = re.search(r"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:\w+\s+){1,5}?\w+'s\s+(.+)", q)
+        # ('the email for the mayor's office' asks for the email: a preposition ends the owner.)
+        owned = re.search(rf"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:(?!(?:{PREPOSITION})\b)\w+\s+){{1,5}}?\w+'s\s+(.+)", q)
         m = owned or m
     if not m:
         return set()
@@ -226,6 +227,8 @@ def asked_thing(text: str, lex: Lexicon = PLAIN) -> set[str]:
     named = {w for n in question_names(text, lex) for form in n for w in form.split()} - lower
     skip = named | lex.generic | lex.stop
     tokens = [t.removesuffix("'s") for t in re.findall(r"[a-z0-9']+", m.group(1)) if not (why and t.isdigit())]
+    if tokens[:1] == ["name"] and tokens[1:2] in (["of"], ["for"]):
+        tokens = tokens[2:]  # 'the name of the X' asks for an X: any sentence naming one names it
     if counting and tokens and tokens[0] in AUXILIARIES:
         # 'how much does Torino pay': what is counted is the verb after the subject.
         rest = [t for t in tokens[1:] if t not in skip]

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .text import AUXILIARIES, AUXILIARY, DEMONYMS, NAME, NEW_PHRASE, PREPOSITION, PREPOSITIONS, STOPWORDS, affirmed, fold, stem, words
+from .text import AUXILIARIES, AUXILIARY, DEMONYMS, NAME, NEW_PHRASE, PREPOSITION, PREPOSITIONS, STOPWORDS, affirmed, fold, stem, unclitic, words
 
 # rapidfuzz's normalised similarity (0-100) above which an unknown word is read as a
 # report word: one edit in a five-letter word scores 80 ("mayer" -> "mayor").
@@ -276,7 +276,7 @@ _PREPOSITIONS = {*PREPOSITIONS, "during", "about", "did", "does", "do",
 def asked_thing(text: str) -> set[str]:
     """Stems of the noun phrase a question asks for ('how many X', 'what is the X of'),
     up to the first preposition or verb; names are left to `question_names`."""
-    q = fold(text)
+    q = fold(unclitic(text))
     m = re.search(r"\bhow (?:many|much)\s+(.+)", q) or re.search(
         r"\b(?:what|who|which)\s+(?:is|was|are|were)\s+(?:the|a|an|its|his|her|their)\s+(.+)", q) or re.search(
         r"\b(?:number|amount|total)\s+of\s+(.+)", q)  # 'number of sports clubs in X?'

@@ -185,6 +185,14 @@ NEGATED = re.compile(
 )
 
 
+_WH_IS = re.compile(r"\b(what|who|where|when|how|which)['’]s\b", re.I)
+
+
+def unclitic(text: str) -> str:
+    """'what's the budget' -> 'what is the budget': the question's grammar read in full."""
+    return _WH_IS.sub(r"\1 is", text)
+
+
 def affirmed(text: str) -> str:
     """The question without what it sets aside, so those words are not looked for."""
     return NEGATED.sub(" ", text)

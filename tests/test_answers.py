@@ -210,6 +210,11 @@ def test_what_is_asked_ends_at_a_name_and_a_date_question_needs_no_date_word() -
     assert asked_thing("How many harbour cities belong to the Coalition of Harbour Cities?") == {stem("cities")}
     # 'People' is counted by any count of persons: nothing in particular must be named.
     assert asked_thing("How many people attended the fair?") == set()
+    # 'what's' is 'what is'; an owner ends at no preposition; 'the name of the X' asks for an X.
+    assert asked_thing("what's the budget of the rowing club") == asked_thing("what is the budget of the rowing club")
+    assert asked_thing("What's the fee for the rowing club's boats?") == {stem("fee")}
+    assert asked_thing("What was the Harbour Rowing Club's budget?") == {stem("budget")}
+    assert asked_thing("What is the name of the harbour festival?") == {stem("harbour"), stem("festival")}
 
 
 def test_a_sentence_that_leaves_out_its_entry_is_quoted_with_the_entrys_heading(assistant) -> None:
