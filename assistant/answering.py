@@ -286,11 +286,13 @@ def read_question(text: str, lex: Lexicon = PLAIN) -> Question:
     terms = (stems(wanted, lex) - same.keys()) | set(same.values())
     qtype = question_type(text)
     asked = asked_thing(wanted, lex)
-    if qtype == "date":
-        asked -= DATE_WORDS  # 'what were the dates…': any date names them
-    if qtype == "contact":  # 'what is the email of…': any email address names it
+    # 'What were the (exact) dates…': any date names them; 'what is the email of…': any
+    # email address. The words that qualify the type's word go with it.
+    if qtype == "date" and asked & DATE_WORDS:
+        asked = set()
+    if qtype == "contact":
         medium = contact_words(wanted)
-        terms, asked = terms - medium, asked - medium
+        terms, asked = terms - medium, set() if asked & medium else asked
     return Question(text, qtype, sorted(terms), question_names(wanted, lex), asked, same, contact_asked(wanted))
 
 
@@ -677,7 +679,8 @@ class ExtractiveAnswerer:
         """The stems a unit names; a sum of money also names what money words ask for
         ('How much money…', '…the cost?')."""
         named = self.context_stems[cand.row]
-        return named | MONEY if CURRENCY.search(cand.unit.text) else named
+        named = named | MONEY if CURRENCY.search(cand.unit.text) else named
+        return named | SCORE if SCORED.search(cand.unit.text) else named
 
     def _neighbours(self, hits: Sequence[Hit]) -> set[int]:
         """The unit just before and just after each passage in its entry: the answer is
@@ -925,6 +928,8 @@ def covers(asked: set[str], have: set[str]) -> bool:
 # English words that ask for a sum of money, as stems, and what a sum looks like.
 MONEY = frozenset({"money", "cost", "budget", "fund", "price", "spend", "spent", "paid", "pay", "worth", "financ", "grant"})
 CURRENCY = re.compile(r"[€$£]|\b(?:euros?|eur|dollars?|usd|pounds?)\b", re.I)
+SCORE = frozenset({stem(w) for w in ("score", "result", "scoreline")})  # what a match's score ('6-4', '29-11') names
+SCORED = re.compile(rf"(?<![\w.,–-])\d{{1,3}}[-–]\d{{1,3}}(?!\w|[.,]\d|[–-]|\s+(?:{MONTHS}))")
 
 # A question in the past ('did', 'was', 'competed'; not 'are expected') and a sentence that
 # announces the event ('will host'): the question's premise is not the report's.

@@ -63,8 +63,11 @@ def question_type(text: str) -> str:
     lead = _LEAD.match(q)
     if lead:  # 'Who conducted X when it played…?' asks who: a later 'when' opens a clause
         return "who" if lead.group(1).startswith("wh") else "number"
-    if re.search(r"^(when|since when)\b|\b(what|which|on what|in what) (date|day|month|year|dates)\b|\bwhen\b"
-                 r"|\bwhat (is|was|are|were) the (dates?|days?|month|year)\b", q):
+    # A 'when' after another question word opens a clause ('What was the score when…?').
+    first_wh = re.search(r"\b(what|which|who|whom|whose|where|why|how|when)\b", q)
+    if (first_wh and first_wh.group(1) == "when") or re.search(
+            r"\b(what|which|on what|in what) (date|day|month|year|dates)\b"
+            r"|\bwhat (is|was|are|were) the (?:\w+ )?(dates?|days?|month|year)\b", q):
         return "date"
     if contact_asked(q):
         return "contact"

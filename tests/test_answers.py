@@ -204,6 +204,7 @@ def test_what_is_asked_ends_at_a_name_and_a_date_question_needs_no_date_word() -
     assert asked_thing("Who were the other runners Maria Rossi beat in May?") == {stem("runners")}
     assert asked_thing("How many visitors came to the fair?") == {stem("visitors")}
     assert read_rules("What were the dates of the harbour fair?").asked == set()
+    assert read_rules("What were the exact dates of the harbour fair?").asked == set()  # 'exact' qualifies the dates
     # What a 'why' question asks to explain must be named by the answer too.
     assert asked_thing("Why did Harbour Club close its museum in 2020?") == {stem("close"), stem("museum")}
     # A word the question writes in lower case is not part of a name, even one it also gives.
@@ -486,3 +487,10 @@ def test_a_name_the_sentence_gives_another_in_place_of_is_a_false_premise(assist
     # The country the entry itself names is no other place.
     assert not assistant.ask(asked.format("South Korea")).abstained
     assert assistant.ask(asked.format("Osaka")).abstained
+
+
+def test_a_score_asked_is_named_by_a_match_result(assistant) -> None:
+    """'What was the score…' is answered by '…in two sets (6-4, 6-4)', which never writes 'score'."""
+    answer = assistant.ask("What was the score when Sinner beat Fritz?")
+    assert not answer.abstained and "6-4" in answer.short_answer
+    assert answer.citations[0].section in ("2", "8")
