@@ -41,7 +41,8 @@ each with a numbered citation. The steps:
    asks for) is a false premise when the sentence gives another name after the same words
    and its entry never names the question's ('…the Forum in Bra?' / '…the Forum in Alba',
    `premise_binds`). 'What is the email / website / phone of…' takes a unit giving an
-   address of that medium ('contact').
+   address of that medium ('contact'). A word of the sentence close in meaning to an asked
+   word it does not write names it ('students' for 'pupils', `synonym_at`).
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A sentence that leaves out what its entry is about is quoted with the
@@ -51,9 +52,10 @@ The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
 `unknown_ratio`, `named_relief`, `month_binds`, `name_needed`, `count_binds`,
-`object_needed` and `premise_binds` with them fixed, and read from `reader_weights.json`
-(`premise_binds` was added after the last full fit and chosen the same way, one ratio with
-the rest in place: dev utility 637 against 631); the defaults here
+`object_needed`, `premise_binds` and `synonym_at` with them fixed, and read from
+`reader_weights.json` (the last two were added after the last full fit and chosen the same
+way, one ratio with the rest in place: dev utility 637 against 631, then 645 against 643);
+the defaults here
 are the hand-set values they started from. It does not retrieve: it receives hits from
 `retrieval.py`.
 """
@@ -71,7 +73,7 @@ import numpy as np
 from .corpus import MONTHS
 from .question import JOINERS, contact_asked, contact_words, did_what, done_to, question_type
 from .reader import abstain, closest_sections, quoted_as
-from .spans import SpanModel, counts_asked
+from .spans import SpanModel, counted, counts_asked
 from .records import Answer, Chunk, Citation, Unit
 from .text import (
     AUXILIARIES, AUXILIARY, CONTACT, NAME, NEW_PHRASE, PREPOSITION, PREPOSITIONS, affirmed, unclitic, fold, is_stop, name_words, person_names, same_word, stem,
@@ -339,6 +341,8 @@ class ExtractiveAnswerer:
         count_binds: float = 0.0,
         object_needed: float = 0.0,
         premise_binds: float = 0.0,
+        synonym_at: float = 1.01,
+        embed_words: Callable[[Sequence[str]], np.ndarray] | None = None,
         common: frozenset[str] = frozenset(),
         subject: Iterable[str] = (),
         year: str = "",
@@ -359,7 +363,11 @@ class ExtractiveAnswerer:
         self.name_needed = name_needed  # 1: 'What is the name of the X?' needs a sentence naming something new
         self.count_binds = count_binds  # 1: 'How many X?' needs a sentence with a figure of X
         self.object_needed = object_needed  # the share of X 'Who won the X?' needs its sentence to name (0: none)
-        self.premise_binds = premise_binds  # 1: a name the sentence gives another in place of ('in Alba' / 'in Bra') is a false premise
+        self.premise_binds = premise_binds
+        # A word of the sentence this close in meaning (cosine of the embedding model's word
+        # vectors) names an asked word it does not write ('students' for 'pupils'); 1.01: never.
+        self.synonym_at = synonym_at
+        self.embed_words = embed_words  # 1: a name the sentence gives another in place of ('in Alba' / 'in Bra') is a false premise
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors
@@ -646,7 +654,8 @@ class ExtractiveAnswerer:
             # 'What is the name of the X?' is not answered by a sentence that names nothing
             # the question does not ('…in the presence of the Mayor of Alba'): the report names no X.
             return self._abstain(question, q, hits, "", best.score)
-        if self.count_binds and q.asked and not money and COUNT_ASKED.search(fold(question)) and not counts_asked(q, best.unit.text):
+        if (self.count_binds and q.asked and not money and COUNT_ASKED.search(fold(question))
+                and not counts_asked(q, best.unit.text) and not self._synonyms(question, q.asked, "", counted(best.unit.text))):
             # 'How many students came?' is not answered by '…the two cities…' in a sentence on
             # the students: the report gives no figure of what is asked.
             return self._abstain(question, q, hits, "", best.score)
@@ -788,7 +797,25 @@ class ExtractiveAnswerer:
         if entry:  # named anywhere in the sentence's entry ('The race…' / 'It was won by…')
             have = have | self._entry_stems(best.row)
         named = {a for a in asked if covers({a}, have)}
+        if weight_share(asked, named, self.idf, self.max_idf) >= (share or self.asked_share) - 1e-9:
+            return False
+        named |= self._synonyms(q.text, asked - named, best.unit.text)
         return weight_share(asked, named, self.idf, self.max_idf) < (share or self.asked_share) - 1e-9
+
+    def _synonyms(self, question: str, asked: set[str], text: str, only: Sequence[str] | None = None) -> set[str]:
+        """The asked stems a word of `text` (or of `only`) names in other words: one whose
+        vector comes `synonym_at` close to the question's word ('pupils' / 'students')."""
+        if self.synonym_at > 1 or self.embed_words is None or not asked:
+            return set()
+        said = [w for w in dict.fromkeys(words(question)) if stem(w) in asked]
+        there = list(dict.fromkeys(only if only is not None else
+                                   (w for w in words(text) if not is_stop(w, self.lex.stop) and len(w) > 2 and not w.isdigit())))
+        if not said or not there:
+            return set()
+        vectors = np.asarray(self.embed_words(said + there), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+        close = (vectors[:len(said)] @ vectors[len(said):].T).max(axis=1) >= self.synonym_at
+        return {stem(w) for w, near in zip(said, close) if near}
 
     def _choose(self, q: Question, fitting: list[Candidate]) -> list[Candidate]:
         """The best sentence, then at most two more: one that covers what it leaves out, or

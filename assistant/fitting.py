@@ -346,7 +346,9 @@ RULE_GRID = {
 #   must name (0: none needed; 0.01: any of it);
 # - premise_binds: whether a name the question takes as given, which the answering sentence
 #   replaces by another after the same words ('the Forum in Bra?' / 'the Forum in Alba'),
-#   leaves the question unanswered (1: yes).
+#   leaves the question unanswered (1: yes);
+# - synonym_at: how close in meaning (cosine of word vectors) a word of the sentence must
+#   come to an asked word it does not write to name it ('students' for 'pupils'; 1.01: never).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
@@ -362,6 +364,7 @@ RULE_RATIOS = {
     "count_binds": (0.0, 1.0),
     "object_needed": (0.0, 0.01, 0.5),
     "premise_binds": (0.0, 1.0),
+    "synonym_at": (1.01, 0.8, 0.7, 0.6, 0.5),
 }
 
 

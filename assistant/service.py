@@ -189,7 +189,7 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
         return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights, embed_texts)
     spans = SpanModel(weights.span_coef, vocab.lower, embed_texts)
     answerer = ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params, common=vocab.lower, subject=subject,
-                                  year=year)
+                                  year=year, embed_words=embed_texts)
     rules = RuleReader(answerer, embed, spans)
     if settings.reader == "rules":
         return rules

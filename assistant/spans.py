@@ -282,6 +282,14 @@ def counts_asked(q: Question, sentence: str) -> bool:
     return any(s.features[_ASKED] or s.features[_ASKED_BEFORE] for s in spans)
 
 
+def counted(sentence: str) -> list[str]:
+    """The words right after each figure of the sentence: what it may count ('425 students')."""
+    found = []
+    for m in FIGURE.finditer(sentence):
+        found += [fold(w) for w in re.findall(r"[A-Za-z][\w'-]*", sentence[m.end():m.end() + 40])[:3] if fold(w) not in STOPWORDS]
+    return list(dict.fromkeys(found))
+
+
 def _number_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str]) -> list[Span]:
     out = []
     for i, m in enumerate(FIGURE.finditer(sentence)):

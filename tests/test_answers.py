@@ -494,3 +494,18 @@ def test_a_score_asked_is_named_by_a_match_result(assistant) -> None:
     answer = assistant.ask("What was the score when Sinner beat Fritz?")
     assert not answer.abstained and "6-4" in answer.short_answer
     assert answer.citations[0].section in ("2", "8")
+
+
+def test_an_asked_word_is_named_by_a_word_close_in_meaning(assistant) -> None:
+    """'How many pupils…' is answered by '…425 students…': the word vectors say they are close."""
+    question = "How many pupils took part in Grow in the City at the ITC-ILO?"
+    answerer = assistant.reader.base.answerer
+    assert answerer.synonym_at <= 1
+    answer = assistant.ask(question)
+    assert not answer.abstained and "425" in answer.short_answer
+    fitted = answerer.synonym_at
+    try:
+        answerer.synonym_at = 1.01  # no word stands for another: 'pupils' is nowhere in the sentence
+        assert assistant.ask(question).abstained
+    finally:
+        answerer.synonym_at = fitted
