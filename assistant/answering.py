@@ -42,7 +42,8 @@ each with a numbered citation. The steps:
    and its entry never names the question's ('…the Forum in Bra?' / '…the Forum in Alba',
    `premise_binds`). 'What is the email / website / phone of…' takes a unit giving an
    address of that medium ('contact'). A word of the sentence close in meaning to an asked
-   word it does not write names it ('students' for 'pupils', `synonym_at`).
+   word it does not write names it ('students' for 'pupils', `synonym_at`). Words naming
+   the report itself by its cover ('the annual report') are set aside: no sentence names it.
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A sentence that leaves out what its entry is about is quoted with the
@@ -343,6 +344,7 @@ class ExtractiveAnswerer:
         premise_binds: float = 0.0,
         synonym_at: float = 1.01,
         embed_words: Callable[[Sequence[str]], np.ndarray] | None = None,
+        cover: Iterable[str] = (),
         common: frozenset[str] = frozenset(),
         subject: Iterable[str] = (),
         year: str = "",
@@ -367,7 +369,10 @@ class ExtractiveAnswerer:
         # A word of the sentence this close in meaning (cosine of the embedding model's word
         # vectors) names an asked word it does not write ('students' for 'pupils'); 1.01: never.
         self.synonym_at = synonym_at
-        self.embed_words = embed_words  # 1: a name the sentence gives another in place of ('in Alba' / 'in Bra') is a false premise
+        self.embed_words = embed_words
+        # 'the (international activities) report': the report itself, named by its cover's words.
+        titled = "|".join(re.escape(w) for w in sorted(set(cover) - {"report"}, key=len, reverse=True))
+        self.itself = re.compile(rf"\b(?:(?:the|this|its|your)\s+)?(?:(?:{titled})\s+){{0,5}}report\b" if titled else r"\breport\b", re.I)  # 1: a name the sentence gives another in place of ('in Alba' / 'in Bra') is a false premise
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors
@@ -535,6 +540,12 @@ class ExtractiveAnswerer:
         return sorted(scored, key=lambda c: c.score, reverse=True)
 
     # -- answering ---------------------------------------------------------------------
+
+    def without_report(self, question: str) -> str:
+        """The question without the words that name the report itself ('Who printed the
+        annual report?' -> 'Who printed?'): every sentence is the report's, none names it."""
+        bare = re.sub(r"\s+(?=[?.!,])", "", re.sub(r"\s{2,}", " ", self.itself.sub(" ", question))).strip()
+        return bare if len(words(bare)) >= 2 else question
 
     def answer_with(self, question: str, q_vec: Sequence[float], hits: Sequence[Hit]) -> Answer:
         q = read_question(question, self.lex)
@@ -995,7 +1006,9 @@ class RuleReader:
         if q.language != "en":
             return Answer(question, NOTICE_IT, True, [], qtype=q.qtype, notice=NOTICE_IT,
                           suggestions=closest_sections(passages))
-        answer = self.answerer.answer_with(question, self.embed(affirmed(question)), passages)
+        bare = self.answerer.without_report(question)
+        answer = self.answerer.answer_with(bare, self.embed(affirmed(bare)), passages)
+        answer.question = question
         if answer.abstained or not answer.citations or answer.short_answer:
             return answer  # a table's count comes with its own short answer
         first = answer.citations[0]

@@ -29,6 +29,7 @@ DATE_LINE = re.compile(rf"^(?=.*(?:{MONTHS}))\s*{_DATE_PART}(?:\s*[–-]\s*{_DAT
 PLACE_DATE_LINE = re.compile(rf"^([^|]+?)\s*\|\s*(.*(?:{MONTHS}).*)$")
 PAGE_NUMBER = re.compile(r"^\d{2,3}$")
 CONTENTS_LINE = re.compile(r"^(\d+(?:\.\d+)?)\.?\s+(.+?)\t(\d+)\s*$")
+CONTENTS_LINE_ANYWHERE = re.compile(CONTENTS_LINE.pattern, re.M)
 TERMINAL = tuple('.!?:;"”’\')]')
 ADDRESS = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+)$")  # a line that is an email or web address
 SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "at", "to", "a", "an", "with", "by", "di", "de", "del"}
@@ -75,6 +76,14 @@ class Report:
         sentence naming no year speaks of it."""
         years = Counter(re.findall(r"\b(?:19|20)\d\d\b", self.text))
         return years.most_common(1)[0][0] if years else ""
+
+    @property
+    def cover_words(self) -> frozenset[str]:
+        """The words of the cover, before the contents page ('Annual Report 2024,
+        International Activities of the City of Torino'): how a question names the report
+        itself ('the international activities report')."""
+        contents = CONTENTS_LINE_ANYWHERE.search(self.text)
+        return frozenset(re.findall(r"[a-z0-9']+", self.text[: contents.start() if contents else 0].lower()))
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:

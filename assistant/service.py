@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -172,7 +172,7 @@ class Assistant:
 
 def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable[[str], list[float]], vocab: Vocabulary,
                 subject: Sequence[str] = (), embed_texts: Callable[[Sequence[str]], np.ndarray] | None = None,
-                year: str = "") -> Reader:
+                year: str = "", cover: Iterable[str] = ()) -> Reader:
     """The reader named by `settings.reader`: "extractive" (the rule reader's answers, kept
     when a guard fitted on dev judges them likely right; the default), "fitted" (the
     fitted reader alone), "rules" (the rule reader alone) or "llm" (a language model,
@@ -189,7 +189,7 @@ def make_reader(settings: Settings, chunks: list[Chunk], handle, embed: Callable
         return ExtractiveReader(chunks, handle.unit_keys, vectors, embed, vocab, weights, embed_texts)
     spans = SpanModel(weights.span_coef, vocab.lower, embed_texts)
     answerer = ExtractiveAnswerer(chunks, handle.unit_keys, vectors, **weights.rule_params, common=vocab.lower, subject=subject,
-                                  year=year, embed_words=embed_texts)
+                                  year=year, embed_words=embed_texts, cover=cover)
     rules = RuleReader(answerer, embed, spans)
     if settings.reader == "rules":
         return rules
@@ -241,5 +241,5 @@ def build_assistant(
     assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(vocab.lower), vocab,  # type: ignore[arg-type]
                           handle.manifest, Glossary.load(settings.glossary_path))
     assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, report.subject, assistant.embed_texts,
-                                   report.year)
+                                   report.year, report.cover_words)
     return assistant

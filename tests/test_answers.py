@@ -509,3 +509,13 @@ def test_an_asked_word_is_named_by_a_word_close_in_meaning(assistant) -> None:
         assert assistant.ask(question).abstained
     finally:
         answerer.synonym_at = fitted
+
+
+def test_the_report_named_by_its_cover_is_no_word_to_match(assistant) -> None:
+    """'…the annual report?' names the whole report: every sentence is in it, none says so."""
+    answerer = assistant.reader.base.answerer
+    assert answerer.without_report("Who printed this annual report?") == "Who printed?"
+    assert answerer.without_report("What did the UNICRI report find?") == "What did the UNICRI find?"
+    answer = assistant.ask("Who printed this annual report?")
+    assert not answer.abstained and answer.citations[0].section == "colophon"
+    assert answer.question == "Who printed this annual report?"
