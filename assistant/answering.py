@@ -54,9 +54,7 @@ by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
 `unknown_ratio`, `named_relief`, `month_binds`, `name_needed`, `count_binds`,
 `object_needed`, `premise_binds` and `synonym_at` with them fixed, and read from
-`reader_weights.json` (the last two were added after the last full fit and chosen the same
-way, one ratio with the rest in place: dev utility 637 against 631, then 645 against 643);
-the defaults here
+`reader_weights.json`; the defaults here
 are the hand-set values they started from. It does not retrieve: it receives hits from
 `retrieval.py`.
 """
