@@ -75,8 +75,8 @@ from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counted, counts_asked
 from .records import Answer, Chunk, Citation, Unit
 from .text import (
-    AUXILIARIES, AUXILIARY, CONTACT, NAME, NEW_PHRASE, PREPOSITION, PREPOSITIONS, affirmed, unclitic, fold, is_stop, name_words, person_names, same_word, stem,
-    weight_share, words,
+    AUXILIARIES, AUXILIARY, CONTACT, NAME, NEW_PHRASE, PREPOSITION, PREPOSITIONS, affirmed, fold, is_stop, name_words,
+    person_names, same_word, stem, unclitic, weight_share, words,
 )
 
 if TYPE_CHECKING:
@@ -363,14 +363,14 @@ class ExtractiveAnswerer:
         self.name_needed = name_needed  # 1: 'What is the name of the X?' needs a sentence naming something new
         self.count_binds = count_binds  # 1: 'How many X?' needs a sentence with a figure of X
         self.object_needed = object_needed  # the share of X 'Who won the X?' needs its sentence to name (0: none)
-        self.premise_binds = premise_binds
+        self.premise_binds = premise_binds  # 1: a name the sentence gives another in place of ('in Alba' / 'in Bra') is a false premise
         # A word of the sentence this close in meaning (cosine of the embedding model's word
         # vectors) names an asked word it does not write ('students' for 'pupils'); 1.01: never.
         self.synonym_at = synonym_at
         self.embed_words = embed_words
         # 'the (international activities) report': the report itself, named by its cover's words.
         titled = "|".join(re.escape(w) for w in sorted(set(cover) - {"report"}, key=len, reverse=True))
-        self.itself = re.compile(rf"\b(?:(?:the|this|its|your)\s+)?(?:(?:{titled})\s+){{0,5}}report\b" if titled else r"\breport\b", re.I)  # 1: a name the sentence gives another in place of ('in Alba' / 'in Bra') is a false premise
+        self.itself = re.compile(rf"\b(?:(?:the|this|its|your)\s+)?(?:(?:{titled})\s+){{0,5}}report\b" if titled else r"\breport\b", re.I)
         self.common = common  # the words the report writes in lower case: what a person's name is not made of
         self.row_of = {key: i for i, key in enumerate(unit_keys)}
         self.vectors = unit_vectors

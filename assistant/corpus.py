@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .records import Entry, Section, Unit
+from .text import EMAIL, WEB
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
@@ -31,7 +32,7 @@ PAGE_NUMBER = re.compile(r"^\d{2,3}$")
 CONTENTS_LINE = re.compile(r"^(\d+(?:\.\d+)?)\.?\s+(.+?)\t(\d+)\s*$")
 CONTENTS_LINE_ANYWHERE = re.compile(CONTENTS_LINE.pattern, re.M)
 TERMINAL = tuple('.!?:;"”’\')]')
-ADDRESS = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+)$")  # a line that is an email or web address
+ADDRESS = re.compile(rf"^(?:{EMAIL.pattern}|{WEB.pattern})$")  # a line that is an email or web address
 SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "at", "to", "a", "an", "with", "by", "di", "de", "del"}
 ABBREVIATIONS = {"no", "nos", "st", "dr", "mr", "mrs", "ms", "prof", "vs", "etc", "e.g", "i.e", "approx"}
 

@@ -342,9 +342,9 @@ def read_question(text: str, vocab: Vocabulary | None = None) -> Question:
     terms |= {stem(w) for w in words(" ".join(DEMONYMS[w] for w in words(wanted) if w in DEMONYMS))}
     years = re.findall(r"\b(?:19|20)\d\d\b", wanted)
     qtype, asked = question_type(text), asked_thing(wanted)
-    if qtype == "contact":  # the medium is the type's to find, not a word to match
+    if qtype == "contact":  # the medium is the type's to find, not a word to match; its qualifiers go with it
         medium = contact_words(wanted)
-        terms, asked = terms - medium, asked - medium
+        terms, asked = terms - medium, set() if asked & medium else asked
     return Question(text, qtype, sorted(terms), question_names(wanted), fixes, lang, asked, years)
 
 

@@ -109,8 +109,8 @@ class SpanModel:
         """The answer alone, as spans of the quoted sentences (each with its heading)
         joined; '' when the question's kind gives no span."""
         if q.qtype == "contact":  # the addresses of the asked media, from the first quote giving any
+            asked = contact_asked(q.text)
             for sentence, _ in quotes:
-                asked = contact_asked(q.text)
                 found = [m.group(0) for medium, pattern in CONTACT.items() if medium in asked for m in pattern.finditer(sentence)]
                 if found:
                     return ", ".join(dict.fromkeys(found))
