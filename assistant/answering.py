@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import numpy as np
 
 from .corpus import MONTHS
-from .question import JOINERS, contact_asked, contact_words, did_what, done_to, question_type
+from .question import JOINERS, contact_asked, did_what, done_to, medium_aside, question_type
 from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counted, counts_asked
 from .records import Answer, Chunk, Citation, Unit
@@ -292,8 +292,7 @@ def read_question(text: str, lex: Lexicon = PLAIN) -> Question:
     if qtype == "date" and asked & DATE_WORDS:
         asked = set()
     if qtype == "contact":
-        medium = contact_words(wanted)
-        terms, asked = terms - medium, set() if asked & medium else asked
+        terms, asked = medium_aside(wanted, terms, asked)
     return Question(text, qtype, sorted(terms), question_names(wanted, lex), asked, same, contact_asked(wanted))
 
 
@@ -664,7 +663,7 @@ class ExtractiveAnswerer:
             # the question does not ('…in the presence of the Mayor of Alba'): the report names no X.
             return self._abstain(question, q, hits, "", best.score)
         if (self.count_binds and q.asked and not money and COUNT_ASKED.search(fold(question))
-                and not counts_asked(q, best.unit.text) and not self._synonyms(question, q.asked, "", counted(best.unit.text))):
+                and not counts_asked(q, best.unit.text) and not self._synonyms(question, q.asked, counted(best.unit.text))):
             # 'How many students came?' is not answered by '…the two cities…' in a sentence on
             # the students: the report gives no figure of what is asked.
             return self._abstain(question, q, hits, "", best.score)
@@ -808,17 +807,17 @@ class ExtractiveAnswerer:
         named = {a for a in asked if covers({a}, have)}
         if weight_share(asked, named, self.idf, self.max_idf) >= (share or self.asked_share) - 1e-9:
             return False
-        named |= self._synonyms(q.text, asked - named, best.unit.text)
+        said = (w for w in words(best.unit.text) if not is_stop(w, self.lex.stop) and len(w) > 2 and not w.isdigit())
+        named |= self._synonyms(q.text, asked - named, said)
         return weight_share(asked, named, self.idf, self.max_idf) < (share or self.asked_share) - 1e-9
 
-    def _synonyms(self, question: str, asked: set[str], text: str, only: Sequence[str] | None = None) -> set[str]:
-        """The asked stems a word of `text` (or of `only`) names in other words: one whose
-        vector comes `synonym_at` close to the question's word ('pupils' / 'students')."""
+    def _synonyms(self, question: str, asked: set[str], candidates: Iterable[str]) -> set[str]:
+        """The asked stems one of the sentence's `candidates` names in other words: a word
+        whose vector comes `synonym_at` close to the question's word ('pupils' / 'students')."""
         if self.synonym_at > 1 or self.embed_words is None or not asked:
             return set()
         said = [w for w in dict.fromkeys(words(question)) if stem(w) in asked]
-        there = list(dict.fromkeys(only if only is not None else
-                                   (w for w in words(text) if not is_stop(w, self.lex.stop) and len(w) > 2 and not w.isdigit())))
+        there = list(dict.fromkeys(candidates))
         if not said or not there:
             return set()
         vectors = np.asarray(self.embed_words(said + there), dtype=np.float32)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .records import Entry, Section, Unit
-from .text import EMAIL, WEB
+from .text import EMAIL, WEB, YEAR
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
@@ -75,7 +75,7 @@ class Report:
     def year(self) -> str:
         """The year the report is about: the one it names most ('' if it names none). A
         sentence naming no year speaks of it."""
-        years = Counter(re.findall(r"\b(?:19|20)\d\d\b", self.text))
+        years = Counter(YEAR.findall(self.text))
         return years.most_common(1)[0][0] if years else ""
 
     @property

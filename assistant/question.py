@@ -118,6 +118,13 @@ def contact_words(text: str) -> set[str]:
     return {stem(w) for w in said + [w for w in words(text) if w in _MEDIUM_WORDS]}
 
 
+def medium_aside(text: str, terms: set[str], asked: set[str]) -> tuple[set[str], set[str]]:
+    """A contact question's terms and asked thing without the medium ('what is the email
+    of…'): any address of it names them, and the words qualifying it go with it."""
+    medium = contact_words(text)
+    return terms - medium, set() if asked & medium else asked
+
+
 _NAME_TOKEN = re.compile(r"[\w'’.&-]+")
 JOINERS = {"of", "de", "del", "di", "d'", "for", "&"}  # words inside a name: 'Museum of Art'
 _QUESTION_WORDS = {"what", "which", "who", "when", "where", "how", "and", "in", "on", "did", "does", "is", "was", "i"}
@@ -342,9 +349,8 @@ def read_question(text: str, vocab: Vocabulary | None = None) -> Question:
     terms |= {stem(w) for w in words(" ".join(DEMONYMS[w] for w in words(wanted) if w in DEMONYMS))}
     years = re.findall(r"\b(?:19|20)\d\d\b", wanted)
     qtype, asked = question_type(text), asked_thing(wanted)
-    if qtype == "contact":  # the medium is the type's to find, not a word to match; its qualifiers go with it
-        medium = contact_words(wanted)
-        terms, asked = terms - medium, set() if asked & medium else asked
+    if qtype == "contact":
+        terms, asked = medium_aside(wanted, terms, asked)
     return Question(text, qtype, sorted(terms), question_names(wanted), fixes, lang, asked, years)
 
 
