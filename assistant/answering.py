@@ -40,10 +40,16 @@ each with a numbered citation. The steps:
    tournament', `object_needed`). A name the question takes as given (not part of what it
    asks for) is a false premise when the sentence gives another name after the same words
    and its entry never names the question's ('…the Forum in Bra?' / '…the Forum in Alba',
-   `premise_binds`). 'What is the email / website / phone of…' takes a unit giving an
-   address of that medium ('contact'). A word of the sentence close in meaning to an asked
-   word it does not write names it ('students' for 'pupils', `synonym_at`). Words naming
-   the report itself by its cover ('the annual report') are set aside: no sentence names it.
+   `premise_binds`), and so is a name the report never mentions when the sentence holds
+   another as close in meaning as a synonym ('Saluzzo' / 'Alba'). An ordinal on a noun
+   binds like a year: 'the third round' is not answered by an entry on the first and
+   second (`ordinal_binds`). 'What is the name of the X?' prefers a sentence that gives
+   the X a name ('…the festival "Harbour Games"…') when it comes close enough
+   (`name_ratio`); what else the question says of the X may then be in its entry. 'What
+   is the email / website / phone of…' takes a unit giving an address of that medium
+   ('contact'). A word of the sentence close in meaning to an asked word it does not write
+   names it ('students' for 'pupils', `synonym_at`). Words naming the report itself by its
+   cover ('the annual report') are set aside: no sentence names it.
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A sentence that leaves out what its entry is about is quoted with the
@@ -53,8 +59,8 @@ The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
 `unknown_ratio`, `named_relief`, `month_binds`, `name_needed`, `count_binds`,
-`object_needed`, `premise_binds` and `synonym_at` with them fixed, and read from
-`reader_weights.json`; the defaults here
+`object_needed`, `premise_binds`, `synonym_at`, `ordinal_binds` and `name_ratio` with
+them fixed, and read from `reader_weights.json`; the defaults here
 are the hand-set values they started from. It does not retrieve: it receives hits from
 `retrieval.py`.
 """
@@ -70,7 +76,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import numpy as np
 
 from .corpus import MONTHS
-from .question import JOINERS, contact_asked, did_what, done_to, medium_aside, question_type
+from .question import JOINERS, SPELLING_CUTOFF, contact_asked, did_what, done_to, medium_aside, question_type
 from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counted, counts_asked
 from .records import Answer, Chunk, Citation, Unit
@@ -120,6 +126,10 @@ HAS_NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.I)
 NOT_A_COUNT = re.compile(r"\b(?:19|20)\d\d\b|\b\d+(?:st|nd|rd|th)\b")  # years and ordinals
 MONTH_NAMED = re.compile(rf"(?:\b(?:in|on|of|since|until|by|during|from)\s+|\b\d{{1,2}}(?:st|nd|rd|th)?\s+)({MONTHS})\b"
                          rf"|\b({MONTHS})(?=\s+\d)", re.I)
+ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+                 "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
+# An ordinal a determiner puts on a noun ('the third round', 'its 30th birthday'), not an adverb ('first signed').
+ORDINAL_NAMED = re.compile(rf"\b(?:the|its|their)\s+({'|'.join(ORDINAL_WORDS)}|\d+(?:st|nd|rd|th))\b", re.I)
 HAS_DATE = re.compile(rf"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b")
 DATE_IN_HEADING = re.compile(rf"(\d{{1,2}}(?:\s*and\s*\d{{1,2}})?\s*(?:(?:{MONTHS})\s*)?(?:\d{{4}}\s*)?[–-]\s*)?\d{{0,2}}\s*(?:{MONTHS})(?:\s+\d{{4}})?(?:\s*[–-]\s*\d{{1,2}}\s+(?:{MONTHS})(?:\s+\d{{4}})?)?")
 DEMONYMS = {
@@ -340,6 +350,8 @@ class ExtractiveAnswerer:
         object_needed: float = 0.0,
         premise_binds: float = 0.0,
         synonym_at: float = 1.01,
+        ordinal_binds: float = 0.0,
+        name_ratio: float = 1.01,
         embed_words: Callable[[Sequence[str]], np.ndarray] | None = None,
         cover: Iterable[str] = (),
         common: frozenset[str] = frozenset(),
@@ -366,6 +378,8 @@ class ExtractiveAnswerer:
         # A word of the sentence this close in meaning (cosine of the embedding model's word
         # vectors) names an asked word it does not write ('students' for 'pupils'); 1.01: never.
         self.synonym_at = synonym_at
+        self.ordinal_binds = ordinal_binds  # 1: an ordinal ('the third round') binds like a year
+        self.name_ratio = name_ratio  # how close a sentence naming the asked X must come to go first (1.01: never)
         self.embed_words = embed_words
         # 'the (international activities) report': the report itself, named by its cover's words.
         titled = "|".join(re.escape(w) for w in sorted(set(cover) - {"report"}, key=len, reverse=True))
@@ -505,6 +519,23 @@ class ExtractiveAnswerer:
                 return True
         return False
 
+    def _names_asked(self, cand: Candidate, asked: set[str], asked_words: set[str]) -> bool:
+        """Does the unit give what is asked a name: a word of it right before or after a
+        quoted or capitalised word the question does not hold, nor the report in lower case
+        ('the festival "Harbour Games"', 'the Harbour Games festival')?"""
+        tokens = re.findall(r"[\"“”]?[\w'’-]+", cand.unit.text)
+
+        def new_name(token: str) -> bool:
+            word = fold(token.lstrip('"“”'))
+            return (token[:1] in '"“' or token[:1].isupper()) and word not in asked_words and word not in self.common
+
+        for i, token in enumerate(tokens):
+            if stem(fold(token.lstrip('"“”'))) in asked:
+                after = [t for t in tokens[i + 1:i + 4] if fold(t) not in ("the", "called", "named", "entitled")][:1]
+                if any(new_name(t) for t in after + tokens[max(0, i - 1):i]):
+                    return True
+        return False
+
     def _dated(self, row: int) -> bool:
         if row not in self._dated_rows:
             cand = self.all[row]
@@ -599,6 +630,8 @@ class ExtractiveAnswerer:
         years = [[y] for y in re.findall(r"\b(?:19|20)\d\d\b", question) if y != self.own_year]
         if self.month_binds:  # ... and so may a month, when it dates something ('in March', '3 May')
             years += [[(a or b).lower()] for a, b in MONTH_NAMED.findall(question)]
+        if self.ordinal_binds:  # ... and an ordinal: 'the third round' is not the second
+            years += [ordinal_forms(o) for o in ORDINAL_NAMED.findall(question)]
         asked_words, figures = set(words(question)), re.findall(r"\d[\d,.]*\d|\d", question)
         fits = {c.row: self._fits(c, q, asked_words, figures) for c in ranked}  # can it answer the type?
         if self.carry:
@@ -650,6 +683,15 @@ class ExtractiveAnswerer:
             if people and people[0].score >= self.person_ratio * fitting[0].score:
                 fitting.remove(people[0])
                 fitting.insert(0, people[0])
+        gives_name = False  # the best sentence gives the asked X a name: its entry may say what else X is
+        if NAME_ASKED.search(fold(question)) and q.asked and not self._names_asked(fitting[0], q.asked, asked_words):
+            # 'What is the name of the X?': a sentence that gives the X a name ('…the festival
+            # "Harbour Games"…'), close enough, goes before one that only describes the X.
+            naming = [c for c in fitting[1:8] if self._names_asked(c, q.asked, asked_words)]
+            if naming and naming[0].score >= self.name_ratio * fitting[0].score:
+                fitting.remove(naming[0])
+                fitting.insert(0, naming[0])
+                gives_name = True
         best = fitting[0]
         if self.tense_needed and PAST.search(fold(question)) and FUTURE.search(best.unit.text) and not PAST.search(best.unit.text):
             # 'How many competed at X?' against 'X will host…': the report announces what the question takes as done.
@@ -671,7 +713,7 @@ class ExtractiveAnswerer:
             # 'Who won the doubles title?' is not answered by '…winning the tournament', a
             # sentence on another title: what the doer did it to must be named.
             return self._abstain(question, q, hits, "", best.score)
-        if self._unsupported(q, best):
+        if self._unsupported(q, best, entry=gives_name):
             return self._abstain(question, q, hits, "", best.score)
         if self.premise_binds and any(self._replaced(question, n, best) for n in premises):
             # 'What did the Mayor present at the Forum in Bra?' against '…the Forum in Alba':
@@ -757,6 +799,8 @@ class ExtractiveAnswerer:
         does not hold, while the sentence's entry never names `name`?"""
         if self._mentions(best.row, name, entry=True):
             return False
+        if not self._rows_mentioning(name) and self._stands_in(question, name, best):
+            return True
         tokens = re.findall(r"[\w'’-]+", question)
         folded = [fold(t) for t in tokens]
         first = re.findall(r"[a-z0-9]+", name[0])[:1]
@@ -781,6 +825,26 @@ class ExtractiveAnswerer:
                 if after and after[0][:1].isupper() and fold(after[0]) not in said and not is_stop(fold(after[0]), self.lex.stop):
                     return True
         return False
+
+    def _stands_in(self, question: str, name: list[str], best: Candidate) -> bool:
+        """For a name the report never mentions: does the sentence (or its heading) hold
+        another name, not a spelling of it, as close in meaning as a synonym (`synonym_at`)?
+        '…with Saluzzo?' against '…the City of Alba signed…': the report's answer is about another one."""
+        if self.synonym_at > 1 or self.embed_words is None:
+            return False
+        from rapidfuzz import fuzz
+
+        said = {fold(t) for t in re.findall(r"[\w'’-]+", question)}
+        others = [
+            t for t in dict.fromkeys(re.findall(r"[\w'’-]+", f"{best.chunk.heading} {best.unit.text}"))
+            if t[:1].isupper() and len(t) > 2 and fold(t) not in said and fold(t) not in self.common
+            and all(fuzz.ratio(fold(t), form) < SPELLING_CUTOFF for form in name)
+        ]
+        if not others:
+            return False
+        vectors = np.asarray(self.embed_words([name[0], *others]), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+        return float((vectors[1:] @ vectors[0]).max()) >= self.synonym_at
 
     def _done_to(self, question: str, q: Question) -> set[str]:
         """What a 'who <did>' question's doer did it to, less its names (they bind on their own)."""
@@ -951,6 +1015,17 @@ class ExtractiveAnswerer:
     @staticmethod
     def _abstain(question: str, q: Question, hits: Sequence[Hit], why: str, support: float = 0.0) -> Answer:
         return abstain(question, q.qtype, hits, support, why)
+
+
+def ordinal_forms(ordinal: str) -> list[str]:
+    """An ordinal in words and in figures ('third' -> 'third', '3rd'), as a name's forms."""
+    word = ordinal.lower()
+    if word in ORDINAL_WORDS:
+        n = ORDINAL_WORDS.index(word) + 1
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th") if n not in (11, 12, 13) else "th"
+        return [word, f"{n}{suffix}"]
+    n = int(re.sub(r"\D", "", word))
+    return [word, ORDINAL_WORDS[n - 1]] if 1 <= n <= len(ORDINAL_WORDS) else [word]
 
 
 def covers(asked: set[str], have: set[str]) -> bool:

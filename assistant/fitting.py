@@ -346,9 +346,14 @@ RULE_GRID = {
 #   must name (0: none needed; 0.01: any of it);
 # - premise_binds: whether a name the question takes as given, which the answering sentence
 #   replaces by another after the same words ('the Forum in Bra?' / 'the Forum in Alba'),
-#   leaves the question unanswered (1: yes);
+#   or, for a name the report never mentions, by a name as close in meaning as a synonym
+#   ('Saluzzo' / 'Alba'), leaves the question unanswered (1: yes);
 # - synonym_at: how close in meaning (cosine of word vectors) a word of the sentence must
-#   come to an asked word it does not write to name it ('students' for 'pupils'; 1.01: never).
+#   come to an asked word it does not write to name it ('students' for 'pupils'; 1.01: never);
+# - ordinal_binds: whether an ordinal on a noun ('the third round') binds like a year: the
+#   entry must name it, in words or figures (1: yes);
+# - name_ratio: how close a sentence giving the asked X a name ('the festival "Harbour Games"')
+#   must come to the best one to go first for 'What is the name of the X?' (1.01: never).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
@@ -365,6 +370,8 @@ RULE_RATIOS = {
     "object_needed": (0.0, 0.01, 0.5),
     "premise_binds": (0.0, 1.0),
     "synonym_at": (1.01, 0.8, 0.7, 0.6, 0.5),
+    "ordinal_binds": (0.0, 1.0),
+    "name_ratio": (1.01, 0.9, 0.8, 0.7, 0.6),
 }
 
 

@@ -489,6 +489,48 @@ def test_a_name_the_sentence_gives_another_in_place_of_is_a_false_premise(assist
     assert assistant.ask(asked.format("Osaka")).abstained
 
 
+def test_a_name_the_report_never_mentions_with_a_sibling_in_its_place_is_a_false_premise(assistant) -> None:
+    """'…signed with Kiev?' against '…the City of Lviv signed…': the report never names Kiev,
+    and the sentence's own city is as close in meaning as a synonym."""
+    asked = "What is the goal of the three-year friendship and collaboration agreement Torino signed with {}?"
+    answered = assistant.ask(asked.format("Lviv"))
+    assert not answered.abstained and answered.citations[0].section == "3.1"
+    assert assistant.ask(asked.format("Kiev")).abstained
+    answerer = assistant.reader.base.answerer
+    fitted = answerer.premise_binds
+    try:
+        answerer.premise_binds = 0.0  # the same question is then answered from Lviv's entry
+        assert not assistant.ask(asked.format("Kiev")).abstained
+    finally:
+        answerer.premise_binds = fitted
+
+
+def test_an_ordinal_on_a_noun_binds_like_a_year() -> None:
+    """'…the third round?' is not answered by an entry on the first and second rounds."""
+    first = "For the first round, the Harbour Games fund gave € 5,000 to rowing clubs."
+    second = "For the second round, the Harbour Games fund gave € 9,000 to rowing clubs."
+
+    def ask(which: str, ordinal_binds: float):
+        return ask_one_entry(f"How much did the Harbour Games fund give rowing clubs for the {which} round?",
+                             first, second, ordinal_binds=ordinal_binds)
+
+    assert not ask("third", 0.0).abstained
+    assert ask("third", 1.0).abstained
+    assert ask("3rd", 1.0).abstained
+    assert not ask("2nd", 1.0).abstained  # the entry names it, in words
+
+
+def test_the_name_of_the_x_prefers_the_sentence_that_gives_it_one() -> None:
+    """'What is the name of the rowing festival…?' is answered by the sentence naming it,
+    though another describes the festival more closely; the entry says it is about rowing."""
+    describing = "The rowing festival is a race on the old quay for young crews and their coaches."
+    naming = 'The club presented the festival "Harbour Games" to the city council.'
+    question = "What is the name of the rowing festival the club presented to the council?"
+    assert ask_one_entry(question, describing, naming, name_ratio=1.01).citations[0].quote == describing
+    named = ask_one_entry(question, describing, naming, name_ratio=0.5)
+    assert not named.abstained and named.citations[0].quote == naming
+
+
 def test_a_score_asked_is_named_by_a_match_result(assistant) -> None:
     """'What was the score…' is answered by '…in two sets (6-4, 6-4)', which never writes 'score'."""
     answer = assistant.ask("What was the score when Sinner beat Fritz?")
