@@ -45,7 +45,9 @@ each with a numbered citation. The steps:
    binds like a year: 'the third round' is not answered by an entry on the first and
    second (`ordinal_binds`). 'What is the name of the X?' prefers a sentence that gives
    the X a name ('…the festival "Harbour Games"…') when it comes close enough
-   (`name_ratio`); what else the question says of the X may then be in its entry. 'What
+   (`name_ratio`); what else the question says of the X may then be in its entry. 'How
+   many X?' prefers a sentence with a figure of X to one whose figures count something
+   else when it comes close enough (`count_ratio`). 'What
    is the email / website / phone of…' takes a unit giving an address of that medium
    ('contact'). A word of the sentence close in meaning to an asked word it does not write
    names it ('students' for 'pupils', `synonym_at`). Words naming the report itself by its
@@ -59,8 +61,8 @@ The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
 `unknown_ratio`, `named_relief`, `month_binds`, `name_needed`, `count_binds`,
-`object_needed`, `premise_binds`, `synonym_at`, `ordinal_binds` and `name_ratio` with
-them fixed, and read from `reader_weights.json`; the defaults here
+`object_needed`, `premise_binds`, `synonym_at`, `ordinal_binds`, `name_ratio` and
+`count_ratio` with them fixed, and read from `reader_weights.json`; the defaults here
 are the hand-set values they started from. It does not retrieve: it receives hits from
 `retrieval.py`.
 """
@@ -352,6 +354,7 @@ class ExtractiveAnswerer:
         synonym_at: float = 1.01,
         ordinal_binds: float = 0.0,
         name_ratio: float = 1.01,
+        count_ratio: float = 1.01,
         embed_words: Callable[[Sequence[str]], np.ndarray] | None = None,
         cover: Iterable[str] = (),
         common: frozenset[str] = frozenset(),
@@ -380,6 +383,7 @@ class ExtractiveAnswerer:
         self.synonym_at = synonym_at
         self.ordinal_binds = ordinal_binds  # 1: an ordinal ('the third round') binds like a year
         self.name_ratio = name_ratio  # how close a sentence naming the asked X must come to go first (1.01: never)
+        self.count_ratio = count_ratio  # how close a sentence counting the asked X must come to go first (1.01: never)
         self.embed_words = embed_words
         # 'the (international activities) report': the report itself, named by its cover's words.
         titled = "|".join(re.escape(w) for w in sorted(set(cover) - {"report"}, key=len, reverse=True))
@@ -518,6 +522,12 @@ class ExtractiveAnswerer:
             ):
                 return True
         return False
+
+    def _counts(self, question: str, q: Question, cand: Candidate) -> bool:
+        """Does a figure of the unit count what 'How many X?' asks for, X in its words or in
+        words close in meaning (`synonym_at`)?"""
+        text = cand.unit.text
+        return counts_asked(q, text) or bool(self._synonyms(question, q.asked, counted(text)))
 
     def _names_asked(self, cand: Candidate, asked: set[str], asked_words: set[str]) -> bool:
         """Does the unit give what is asked a name: a word of it right before or after a
@@ -692,6 +702,13 @@ class ExtractiveAnswerer:
                 fitting.remove(naming[0])
                 fitting.insert(0, naming[0])
                 gives_name = True
+        counts = self.count_binds and q.asked and not money and COUNT_ASKED.search(fold(question))
+        if counts and not self._counts(question, q, fitting[0]):
+            # 'How many X?': a sentence giving a figure of X, close enough, goes before one whose figures count something else.
+            counting = [c for c in fitting[1:8] if self._counts(question, q, c)]
+            if counting and counting[0].score >= self.count_ratio * fitting[0].score:
+                fitting.remove(counting[0])
+                fitting.insert(0, counting[0])
         best = fitting[0]
         if self.tense_needed and PAST.search(fold(question)) and FUTURE.search(best.unit.text) and not PAST.search(best.unit.text):
             # 'How many competed at X?' against 'X will host…': the report announces what the question takes as done.
@@ -704,8 +721,7 @@ class ExtractiveAnswerer:
             # 'What is the name of the X?' is not answered by a sentence that names nothing
             # the question does not ('…in the presence of the Mayor of Alba'): the report names no X.
             return self._abstain(question, q, hits, "", best.score)
-        if (self.count_binds and q.asked and not money and COUNT_ASKED.search(fold(question))
-                and not counts_asked(q, best.unit.text) and not self._synonyms(question, q.asked, counted(best.unit.text))):
+        if counts and not self._counts(question, q, best):
             # 'How many students came?' is not answered by '…the two cities…' in a sentence on
             # the students: the report gives no figure of what is asked.
             return self._abstain(question, q, hits, "", best.score)

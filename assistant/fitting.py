@@ -353,7 +353,9 @@ RULE_GRID = {
 # - ordinal_binds: whether an ordinal on a noun ('the third round') binds like a year: the
 #   entry must name it, in words or figures (1: yes);
 # - name_ratio: how close a sentence giving the asked X a name ('the festival "Harbour Games"')
-#   must come to the best one to go first for 'What is the name of the X?' (1.01: never).
+#   must come to the best one to go first for 'What is the name of the X?' (1.01: never);
+# - count_ratio: how close a sentence with a figure of X must come to the best one to go
+#   first for 'How many X?' when the best one's figures count something else (1.01: never).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
@@ -372,6 +374,7 @@ RULE_RATIOS = {
     "synonym_at": (1.01, 0.8, 0.7, 0.6, 0.5),
     "ordinal_binds": (0.0, 1.0),
     "name_ratio": (1.01, 0.9, 0.8, 0.7, 0.6),
+    "count_ratio": (1.01, 0.9, 0.7, 0.5),
 }
 
 

@@ -531,6 +531,18 @@ def test_the_name_of_the_x_prefers_the_sentence_that_gives_it_one() -> None:
     assert not named.abstained and named.citations[0].quote == naming
 
 
+def test_how_many_x_prefers_the_sentence_that_counts_x() -> None:
+    """'How many crews…?' is answered by the figure of crews, though the sentence on the
+    spectators matches the question's meaning better."""
+    spectators = "The Harbour Games on the old quay drew 9,000 spectators to watch the rowing crews."
+    crews = "Forty crews from six clubs raced at the Harbour Games."
+    question = "How many crews raced at the Harbour Games on the old quay?"
+    settings = {"count_binds": 1.0, "dense_weight": 0.2}  # the wording, not the meaning, tells the two apart
+    assert ask_one_entry(question, spectators, crews, **settings, count_ratio=1.01).abstained
+    counted = ask_one_entry(question, spectators, crews, **settings, count_ratio=0.5)
+    assert not counted.abstained and counted.citations[0].quote == crews
+
+
 def test_a_score_asked_is_named_by_a_match_result(assistant) -> None:
     """'What was the score…' is answered by '…in two sets (6-4, 6-4)', which never writes 'score'."""
     answer = assistant.ask("What was the score when Sinner beat Fritz?")
