@@ -47,7 +47,9 @@ each with a numbered citation. The steps:
    the X a name ('…the festival "Harbour Games"…') when it comes close enough
    (`name_ratio`); what else the question says of the X may then be in its entry. 'How
    many X?' prefers a sentence with a figure of X to one whose figures count something
-   else when it comes close enough (`count_ratio`). 'What
+   else when it comes close enough (`count_ratio`). 'Why…?' is answered only by a sentence
+   giving a purpose or a cause ('…to promote…', '…because…'), never by a table row
+   (`reason_needed`). 'What
    is the email / website / phone of…' takes a unit giving an address of that medium
    ('contact'). A word of the sentence close in meaning to an asked word it does not write
    names it ('students' for 'pupils', `synonym_at`). Words naming the report itself by its
@@ -61,8 +63,8 @@ The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
 `unknown_ratio`, `named_relief`, `month_binds`, `name_needed`, `count_binds`,
-`object_needed`, `premise_binds`, `synonym_at`, `ordinal_binds`, `name_ratio` and
-`count_ratio` with them fixed, and read from `reader_weights.json`; the defaults here
+`object_needed`, `premise_binds`, `synonym_at`, `ordinal_binds`, `name_ratio`,
+`count_ratio` and `reason_needed` with them fixed, and read from `reader_weights.json`; the defaults here
 are the hand-set values they started from. It does not retrieve: it receives hits from
 `retrieval.py`.
 """
@@ -355,6 +357,7 @@ class ExtractiveAnswerer:
         ordinal_binds: float = 0.0,
         name_ratio: float = 1.01,
         count_ratio: float = 1.01,
+        reason_needed: float = 0.0,
         embed_words: Callable[[Sequence[str]], np.ndarray] | None = None,
         cover: Iterable[str] = (),
         common: frozenset[str] = frozenset(),
@@ -384,6 +387,7 @@ class ExtractiveAnswerer:
         self.ordinal_binds = ordinal_binds  # 1: an ordinal ('the third round') binds like a year
         self.name_ratio = name_ratio  # how close a sentence naming the asked X must come to go first (1.01: never)
         self.count_ratio = count_ratio  # how close a sentence counting the asked X must come to go first (1.01: never)
+        self.reason_needed = reason_needed  # 1: 'Why…?' needs a sentence giving a purpose or a cause
         self.embed_words = embed_words
         # 'the (international activities) report': the report itself, named by its cover's words.
         titled = "|".join(re.escape(w) for w in sorted(set(cover) - {"report"}, key=len, reverse=True))
@@ -487,6 +491,10 @@ class ExtractiveAnswerer:
         """Can the unit answer the type? `asked_words` and `figures`: the question's words
         and numbers, read once per question."""
         text, qtype = cand.unit.text, q.qtype
+        if self.reason_needed and qtype == "fact" and WHY_ASKED.search(fold(q.text)):
+            # 'Why did X…?' is answered by a sentence giving a purpose or a cause ('…to promote…',
+            # '…because…', '…with the goal of…'); a table row or a bare account gives none.
+            return cand.chunk.kind != "row" and bool(REASON.search(text))
         if qtype == "date":
             return self._dated(cand.row)
         if qtype == "number":
@@ -1069,6 +1077,13 @@ def _name_stems(q: Question) -> set[str]:
 
 
 # 'What is the name of the X?', 'What was the festival called?': the answer is a name.
+WHY_ASKED = re.compile(r"^(?:(?:and|but|so)\s+)?why\b")
+# A purpose or a cause: the words English gives one with, or 'to' before a verb ('to promote', not 'to the', 'to hosting').
+REASON = re.compile(
+    r"\b(?:because|due to|owing to|thanks to|in order to|so as to|so that|aim(?:s|ed|ing)?|goals?|purposes?|objectives?"
+    r"|intended|with a view to|in response to|reasons?)\b"
+    r"|\bto\s+(?!(?:the|a|an|this|that|these|those|its|their|his|her|our|date)\b)[a-z]+\b(?<![a-z]{3}ing)"
+)
 NAME_ASKED = re.compile(r"\bname of\b|\bcalled\W*$")
 COUNT_ASKED = re.compile(r"\bhow many\b")
 

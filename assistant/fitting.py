@@ -355,7 +355,9 @@ RULE_GRID = {
 # - name_ratio: how close a sentence giving the asked X a name ('the festival "Harbour Games"')
 #   must come to the best one to go first for 'What is the name of the X?' (1.01: never);
 # - count_ratio: how close a sentence with a figure of X must come to the best one to go
-#   first for 'How many X?' when the best one's figures count something else (1.01: never).
+#   first for 'How many X?' when the best one's figures count something else (1.01: never);
+# - reason_needed: whether 'Why…?' is answered only by a sentence giving a purpose or a
+#   cause ('…to promote…', '…because…'), never by a table row (1: yes).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
@@ -375,6 +377,7 @@ RULE_RATIOS = {
     "ordinal_binds": (0.0, 1.0),
     "name_ratio": (1.01, 0.9, 0.8, 0.7, 0.6),
     "count_ratio": (1.01, 0.9, 0.7, 0.5),
+    "reason_needed": (0.0, 1.0),
 }
 
 

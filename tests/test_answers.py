@@ -543,6 +543,18 @@ def test_how_many_x_prefers_the_sentence_that_counts_x() -> None:
     assert not counted.abstained and counted.citations[0].quote == crews
 
 
+def test_why_is_answered_by_a_sentence_giving_a_reason() -> None:
+    """'Why did the club found…?' takes the sentence saying what for, not the one saying when."""
+    when = "The rowing club founded the Harbour Games on the old quay in 1990."
+    what_for = "The rowing club founded the games to bring young crews to the old quay."
+    question = "Why did the rowing club found the Harbour Games on the old quay?"
+    settings = {"dense_weight": 0.2}
+    assert ask_one_entry(question, when, what_for, **settings, reason_needed=0.0).citations[0].quote == when
+    reasoned = ask_one_entry(question, when, what_for, **settings, reason_needed=1.0)
+    assert not reasoned.abstained and reasoned.citations[0].quote == what_for
+    assert ask_one_entry(question, when, **settings, reason_needed=1.0).abstained
+
+
 def test_a_score_asked_is_named_by_a_match_result(assistant) -> None:
     """'What was the score…' is answered by '…in two sets (6-4, 6-4)', which never writes 'score'."""
     answer = assistant.ask("What was the score when Sinner beat Fritz?")
