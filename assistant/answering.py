@@ -41,7 +41,8 @@ each with a numbered citation. The steps:
    asks for) is a false premise when the sentence gives another name after the same words
    and its entry never names the question's ('…the Forum in Bra?' / '…the Forum in Alba',
    `premise_binds`), and so is a name the report never mentions when the sentence holds
-   another as close in meaning as a synonym ('Saluzzo' / 'Alba'). An ordinal on a noun
+   another as close in meaning as a synonym ('Saluzzo' / 'Alba'), and an edition ('the
+   Harbour Games 2024') the entry gives only with another year. An ordinal on a noun
    binds like a year: 'the third round' is not answered by an entry on the first and
    second (`ordinal_binds`). 'What is the name of the X?' prefers a sentence that gives
    the X a name ('…the festival "Harbour Games"…') when it comes close enough
@@ -739,7 +740,7 @@ class ExtractiveAnswerer:
             return self._abstain(question, q, hits, "", best.score)
         if self._unsupported(q, best, entry=gives_name):
             return self._abstain(question, q, hits, "", best.score)
-        if self.premise_binds and any(self._replaced(question, n, best) for n in premises):
+        if self.premise_binds and (any(self._replaced(question, n, best) for n in premises) or self._other_edition(question, best)):
             # 'What did the Mayor present at the Forum in Bra?' against '…the Forum in Alba':
             # the sentence gives another name where the question's stands.
             return self._abstain(question, q, hits, "", best.score)
@@ -848,6 +849,17 @@ class ExtractiveAnswerer:
                 after = after[1:] if after and fold(after[0]) == "the" else after
                 if after and after[0][:1].isupper() and fold(after[0]) not in said and not is_stop(fold(after[0]), self.lex.stop):
                     return True
+        return False
+
+    def _other_edition(self, question: str, best: Candidate) -> bool:
+        """Does the question name an edition ('Harbour Games 2024') that the sentence's entry
+        gives only with another year ('Harbour Games 2026')?"""
+        text = self.entry_folded[best.row]
+        for m in re.finditer(r"((?:[A-Z][\w'’-]*\s+){1,4})((?:19|20)\d\d)\b", question):
+            name, year = fold(m.group(1).strip()), m.group(2)
+            given = re.findall(rf"\b{re.escape(name)}\s+((?:19|20)\d\d)\b", text)
+            if given and year not in given:
+                return True
         return False
 
     def _stands_in(self, question: str, name: list[str], best: Candidate) -> bool:

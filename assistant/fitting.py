@@ -347,7 +347,8 @@ RULE_GRID = {
 # - premise_binds: whether a name the question takes as given, which the answering sentence
 #   replaces by another after the same words ('the Forum in Bra?' / 'the Forum in Alba'),
 #   or, for a name the report never mentions, by a name as close in meaning as a synonym
-#   ('Saluzzo' / 'Alba'), leaves the question unanswered (1: yes);
+#   ('Saluzzo' / 'Alba'), and an edition ('Harbour Games 2024') the entry gives only with
+#   another year, leaves the question unanswered (1: yes);
 # - synonym_at: how close in meaning (cosine of word vectors) a word of the sentence must
 #   come to an asked word it does not write to name it ('students' for 'pupils'; 1.01: never);
 # - ordinal_binds: whether an ordinal on a noun ('the third round') binds like a year: the

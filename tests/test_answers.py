@@ -288,7 +288,7 @@ def one_entry(*sentences: str):
     return chunk, np.eye(len(sentences), dtype=np.float32)
 
 
-def ask_one_entry(question: str, *sentences: str, **settings: float):
+def ask_one_entry(question: str, *sentences: str, **settings: float | str):
     """The rule reader's answer over a one-entry report of these sentences (`one_entry`), the
     question meaning what the first says; `settings` set its cut-off (0.5 here) and ratios."""
     from assistant.answering import ExtractiveAnswerer
@@ -503,6 +503,19 @@ def test_a_name_the_report_never_mentions_with_a_sibling_in_its_place_is_a_false
         assert not assistant.ask(asked.format("Kiev")).abstained
     finally:
         answerer.premise_binds = fitted
+
+
+def test_an_edition_the_entry_gives_with_another_year_is_a_false_premise() -> None:
+    """'…the Harbour Games 2024?' against '…the Harbour Games 2026': another edition."""
+    sentence = "The Harbour Games 2026 will bring 40 rowing crews to the old quay."
+
+    def ask(edition: str, premise_binds: float):
+        return ask_one_entry(f"How many rowing crews will the Harbour Games {edition} bring to the old quay?", sentence,
+                             premise_binds=premise_binds, year="2024")  # the report's own year binds nothing alone
+
+    assert not ask("2024", 0.0).abstained
+    assert ask("2024", 1.0).abstained
+    assert not ask("2026", 1.0).abstained
 
 
 def test_an_ordinal_on_a_noun_binds_like_a_year() -> None:
