@@ -957,6 +957,39 @@ class ExtractiveAnswerer:
             chosen.insert(1, Candidate(after.chunk, after.k, after.row))
         return chosen[:3]
 
+    def _rival(self, q: Question, chosen: list[Candidate]) -> int:
+        """Which chosen sentence gives another figure for the best one's (0: none): two
+        figures for the same measure, the numbers differing, what they count not. The second
+        sentence needs an entry sharing a word of the best one's subject; a later one, another
+        entry on the same subject (a figure in the highlights and again in its chapter)."""
+        figures = [figure_of(self._dated_text(q, c), q) for c in chosen]
+        subjects = [stems(re.sub(r"\d+", " ", DATE_IN_HEADING.sub(" ", c.chunk.heading)), self.lex) for c in chosen]
+        for k in range(1, len(chosen) if q.qtype == "date" else min(2, len(chosen))):
+            one, other = subjects[0], subjects[k]
+            same = one & other if k == 1 else (
+                bool(one and other) and (one <= other or other <= one) and chosen[k].chunk.entry_id != chosen[0].chunk.entry_id
+                and not any(re.search(rf"\b(?:{MONTHS})\b", c.unit.text) for c in (chosen[0], chosen[k])))
+            if not (same and figures[0] and figures[k]):
+                continue
+            if q.qtype == "date":
+                # '28 November 2024' and 'November' agree: one date holds the other.
+                a, b = set(figures[0].split()), set(figures[k].split())
+                if not (a <= b or b <= a):
+                    return k
+            elif figures[k] != figures[0] and (
+                    q.qtype != "number" or figures[0].partition(" ")[2] == figures[k].partition(" ")[2]):
+                return k
+        return 0
+
+    def _dated_text(self, q: Question, cand: Candidate) -> str:
+        """The unit as a date answer quotes it: led by its entry's date when it gives none itself."""
+        text = cand.unit.text
+        if q.qtype == "date" and cand.chunk.kind != "row" and not re.search(rf"\b(?:{MONTHS})\b", text):
+            date = DATE_IN_HEADING.search(cand.chunk.heading)
+            if date:
+                return f"{date.group(0).strip()}: {text}"
+        return text
+
     def _out_of_context(self, cand: Candidate) -> bool:
         """Does the sentence leave out what its entry is about ('The race drew eight crews'
         under 'Harbour Regatta, 3 May')? Then the answer names the entry."""
@@ -967,29 +1000,21 @@ class ExtractiveAnswerer:
         return bool(subject) and len(subject & stems(cand.unit.text, self.lex)) * 2 < len(subject)
 
     def _compose(self, question: str, q: Question, chosen: list[Candidate], headed: bool = False) -> Answer:
-        """Cited sentences; with `headed`, each as a list line led by its entry's heading."""
-        parts, citations, figures = [], [], []
+        """Cited sentences; with `headed`, each as a list line led by its entry's heading.
+        Two accounts of one figure come first: the best and the one that contradicts it."""
+        rival = self._rival(q, chosen)
+        if rival > 1:
+            chosen = [chosen[0], chosen[rival], *(c for k, c in enumerate(chosen[1:], 1) if k != rival)]
+        parts, citations = [], []
         introduced: set[str] = set()  # entries whose heading the answer has given
         for n, cand in enumerate(chosen, 1):
-            text = f"{cand.chunk.heading} — {cand.unit.text}" if headed else cand.unit.text
-            if q.qtype == "date" and cand.chunk.kind != "row" and not re.search(rf"\b(?:{MONTHS})\b", text):
-                date = DATE_IN_HEADING.search(cand.chunk.heading)
-                if date:
-                    text = f"{date.group(0).strip()}: {text}"
-            figures.append(figure_of(text, q))
+            text = f"{cand.chunk.heading} — {cand.unit.text}" if headed else self._dated_text(q, cand)
             if not headed and q.qtype != "date" and self._out_of_context(cand) and cand.chunk.entry_id not in introduced:
                 text = f"({cand.chunk.heading}) {text}"
             introduced.add(cand.chunk.entry_id)
             parts.append(f"{text} [{n}]")
             citations.append(self._cite(n, cand))
-        shared_subject = len(chosen) > 1 and bool(
-            stems(re.sub(r"\d.*", "", chosen[0].chunk.heading), self.lex)
-            & stems(re.sub(r"\d.*", "", chosen[1].chunk.heading), self.lex)
-        )
-        # Two figures for the same measure: the numbers differ, what they count does not.
-        conflict = shared_subject and all(figures[:2]) and figures[0] != figures[1] and (
-            q.qtype != "number" or figures[0].partition(" ")[2] == figures[1].partition(" ")[2])
-        lead = "The report gives two accounts: " if conflict else ""
+        lead = "The report gives two accounts: " if rival else ""
         joiner = "\n- " if headed or any(c.unit.kind == "item" for c in chosen[1:]) else " "
         if headed:
             parts[0] = "- " + parts[0]

@@ -568,6 +568,17 @@ def test_why_is_answered_by_a_sentence_giving_a_reason() -> None:
     assert ask_one_entry(question, when, **settings, reason_needed=1.0).abstained
 
 
+def test_an_event_dated_differently_in_two_entries_gets_both_accounts(assistant) -> None:
+    """The highlights and the sport chapter date the same finals differently: both dates, each
+    with its section, even when the second account is not the second sentence chosen."""
+    answer = assistant.ask("When were the ATP Finals played in Torino this year?")
+    assert answer.answer.startswith("The report gives two accounts")
+    assert {c.section for c in answer.citations[:2]} == {"2", "8"}
+    assert answer.short_answer.count(" or ") == 1 and "(§2)" in answer.short_answer and "(§8)" in answer.short_answer
+    # A date that holds the other, or one of another event on the same city, is no second account.
+    assert not assistant.ask("When did Torino and Gwangju sign their agreement?").answer.startswith("The report gives two")
+
+
 def test_a_score_asked_is_named_by_a_match_result(assistant) -> None:
     """'What was the score…' is answered by '…in two sets (6-4, 6-4)', which never writes 'score'."""
     answer = assistant.ask("What was the score when Sinner beat Fritz?")
