@@ -4,7 +4,8 @@ A separate step behind the `Rewriter` protocol, so an LLM-based rewriter can rep
 The rule-based one rewrites a question only when it holds a reference it cannot resolve
 alone, and resolves it against the previous *answer* as well as the previous question:
 - "What about Alba?" / "And with Bra?" -> the previous question with its name swapped
-  (or the phrase added after its preposition);
+  (or the phrase added after its preposition); "What about the doubles?" -> its words
+  closest in meaning swapped ('singles'), by the embedding model when one is injected;
 - "he", "she", "his"… -> the person the previous answer named;
 - "it", "its", "there", "they"… -> the entity the previous answer gave when it answered
   "which/who/where", else the name in the previous question, else the entry it cited;
@@ -22,11 +23,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
 
 from .question import question_names
 from .reader import CLAUSE_START, Conversation, Turn
-from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, PREPOSITIONS, fold, stems
+from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, PREPOSITIONS, STOPWORDS, fold, stems
 
 PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 # A bare 'this'/'that' ('Who paid for that?') points back; 'that' before a word is a
@@ -121,8 +124,12 @@ class RuleRewriter:
     `common`: the words the report writes in lower case, which tell a person's name from
     a capitalised title ('Honorary Consulates')."""
 
-    def __init__(self, common: frozenset[str] = frozenset()) -> None:
+    def __init__(self, common: frozenset[str] = frozenset(),
+                 embed_words: Callable[[Sequence[str]], np.ndarray] | None = None) -> None:
         self.common = common
+        # Texts -> vectors (the embedding model, injected): which words of the previous
+        # question 'What about the doubles?' stands in for. None: its name is swapped.
+        self.embed_words = embed_words
 
     def rewrite(self, question: str, conversation: Conversation) -> Rewrite:
         q = question.strip()
@@ -160,6 +167,25 @@ class RuleRewriter:
             return Rewrite(with_subject)
         return Rewrite(body if body != q else q)
 
+    def _closest_words(self, previous: str, new: str, name: str) -> str:
+        """The run of one to three lower-case words of `previous` closest in meaning to
+        `new`, when it comes closer than the question's name does; '' otherwise."""
+        if self.embed_words is None:
+            return ""
+        tokens = re.findall(r"[\w'’-]+", previous)
+        runs = list(dict.fromkeys(
+            " ".join(tokens[i:j]) for i in range(len(tokens)) for j in range(i + 1, min(i + 3, len(tokens)) + 1)
+            if all(t[:1].islower() and not t.isdigit() for t in tokens[i:j])
+            and tokens[i].lower() not in STOPWORDS and tokens[j - 1].lower() not in STOPWORDS
+        ))
+        if not runs:
+            return ""
+        vectors = np.asarray(self.embed_words([new, *runs, *([name] if name else [])]), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+        close = vectors[1:] @ vectors[0]
+        best = int(close[:len(runs)].argmax())
+        return runs[best] if not name or close[best] > close[-1] else ""
+
     def in_context(self, question: str, conversation: Conversation) -> str | None:
         """A second reading, for a question the report cannot answer as it stands: the
         previous subject added ('How many boats took part?' after a regatta -> '… (the regatta)?').
@@ -177,10 +203,10 @@ class RuleRewriter:
         before = stems(f"{last.understood} {last.answer.short_answer}")
         return bool(nouns) and bool(stems(" ".join(nouns)) & before)
 
-    @staticmethod
-    def _swap(previous: str, new: str) -> str:
+    def _swap(self, previous: str, new: str) -> str:
         """'What about Alba?' after '…twin with Bra?' -> '…twin with Alba?'; 'And in which
-        city?' after 'When was X founded?' -> 'In which city was X founded?'."""
+        city?' after 'When was X founded?' -> 'In which city was X founded?'; 'What about the
+        doubles?' after 'Who won the singles at X?' -> 'Who won the doubles at X?'."""
         clause = CLAUSE_START.search(previous)
         if WH_PHRASE.match(new) and clause:
             return f"{new[:1].upper()}{new[1:]} {previous[clause.start():]}"
@@ -192,6 +218,9 @@ class RuleRewriter:
             at = len(words) - 1 - [w.lower() for w in words][::-1].index(first)
             return " ".join(words[:at] + new.split() + words[at + len(new.split()):]) + "?"
         old = main_name(previous)
+        if not re.search(r"\b[A-Z]", new) and (closest := self._closest_words(previous, new, old)):
+            # A common noun stands in for the words of the question closest in meaning.
+            return re.sub(rf"\b{re.escape(closest)}\b", re.sub(r"^(?:the|a|an)\s+", "", new, flags=re.I), previous, count=1)
         if old:
             if re.search(rf"\bthe {re.escape(old)}", previous):
                 new = re.sub(r"^the\s+", "", new, flags=re.I)

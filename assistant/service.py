@@ -238,8 +238,9 @@ def build_assistant(
         save_parsed(settings, report, chunks)
     retriever = Retriever(handle, chunks, settings, mode=retrieval)
     vocab = Vocabulary([report.text], english_words(settings.model_path))
-    assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter or RuleRewriter(vocab.lower), vocab,  # type: ignore[arg-type]
+    assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter, vocab,  # type: ignore[arg-type]
                           handle.manifest, Glossary.load(settings.glossary_path))
+    assistant.rewriter = rewriter or RuleRewriter(vocab.lower, assistant.embed_texts)
     assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, report.subject, assistant.embed_texts,
                                    report.year, report.cover_words)
     return assistant
