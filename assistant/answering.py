@@ -1078,6 +1078,13 @@ class ExtractiveAnswerer:
         return abstain(question, q.qtype, hits, support, why)
 
 
+def item_label(item: str) -> str:
+    """What a list item is called: the words before its dash or colon ('intentionality –
+    acting with…' -> 'intentionality'), else its first six words."""
+    label = re.split(r"\s+[–—-]\s+|:\s", item, maxsplit=1)[0].strip(" .;,")
+    return label if len(label.split()) <= 6 else " ".join(item.split()[:6])
+
+
 def ordinal_forms(ordinal: str) -> list[str]:
     """An ordinal in words and in figures ('third' -> 'third', '3rd'), as a name's forms."""
     word = ordinal.lower()
@@ -1157,7 +1164,9 @@ class RuleReader:
             # by name (each row's or entry's heading), once each.
             headings = list(dict.fromkeys(c.heading for c in answer.citations))
             quotes = [c.quote for c in answer.citations] if len(headings) == 1 else [first.quote]
-            listed = self.spans.enumeration(q, quotes)
+            listed = self.spans.enumeration(q, quotes) or (
+                # A sentence announcing a list ('…three principles:'): each item by its label.
+                ", ".join(item_label(c.quote) for c in answer.citations[1:]) if first.quote.endswith(":") else "")
             if listed or len(answer.citations) > 1:
                 answer.short_answer = listed or ", ".join(headings)
                 return answer

@@ -4,7 +4,7 @@ A separate step behind the `Rewriter` protocol, so an LLM-based rewriter can rep
 The rule-based one rewrites a question only when it holds a reference it cannot resolve
 alone, and resolves it against the previous *answer* as well as the previous question:
 - "What about Alba?" / "And with Bra?" -> the previous question with its name swapped
-  (or the phrase added after its preposition); "What about the doubles?" -> its words
+  (or the phrase added after its preposition); "How about the doubles?" -> its words
   closest in meaning swapped ('singles'), by the embedding model when one is injected;
 - "he", "she", "his"… -> the person the previous answer named;
 - "it", "its", "there", "they"… -> the entity the previous answer gave when it answered
@@ -128,7 +128,7 @@ class RuleRewriter:
                  embed_words: Callable[[Sequence[str]], np.ndarray] | None = None) -> None:
         self.common = common
         # Texts -> vectors (the embedding model, injected): which words of the previous
-        # question 'What about the doubles?' stands in for. None: its name is swapped.
+        # question 'How about the doubles?' stands in for. None: its name is swapped.
         self.embed_words = embed_words
 
     def rewrite(self, question: str, conversation: Conversation) -> Rewrite:
@@ -205,7 +205,7 @@ class RuleRewriter:
 
     def _swap(self, previous: str, new: str) -> str:
         """'What about Alba?' after '…twin with Bra?' -> '…twin with Alba?'; 'And in which
-        city?' after 'When was X founded?' -> 'In which city was X founded?'; 'What about the
+        city?' after 'When was X founded?' -> 'In which city was X founded?'; 'How about the
         doubles?' after 'Who won the singles at X?' -> 'Who won the doubles at X?'."""
         clause = CLAUSE_START.search(previous)
         if WH_PHRASE.match(new) and clause:

@@ -579,6 +579,19 @@ def test_an_event_dated_differently_in_two_entries_gets_both_accounts(assistant)
     assert not assistant.ask("When did Torino and Gwangju sign their agreement?").answer.startswith("The report gives two")
 
 
+def test_a_list_announced_by_a_sentence_is_answered_by_its_items_labels(assistant) -> None:
+    """'…based on three principles:' and its items: the short answer names each item."""
+    from assistant.answering import item_label
+
+    assert item_label("rowing – racing on the river for young crews") == "rowing"
+    assert item_label("a long item with no label that goes on for many more words") == "a long item with no label"
+    answer = assistant.ask("Which principles lie behind the way Torino Social Impact defines impact?")
+    assert not answer.abstained and answer.citations[0].quote.endswith(":")
+    labels = answer.short_answer.split(", ")
+    assert len(labels) == len(answer.citations) - 1 >= 3
+    assert all(label in c.quote for label, c in zip(labels, answer.citations[1:]))
+
+
 def test_a_score_asked_is_named_by_a_match_result(assistant) -> None:
     """'What was the score…' is answered by '…in two sets (6-4, 6-4)', which never writes 'score'."""
     answer = assistant.ask("What was the score when Sinner beat Fritz?")

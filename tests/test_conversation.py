@@ -98,7 +98,7 @@ def test_what_about_swaps_the_name() -> None:
 def test_what_about_a_common_noun_swaps_the_words_closest_in_meaning(assistant) -> None:
     """With the embedding model, 'the doubles' stands in for 'singles', not for the name."""
     before = said("Who won the singles at the Harbour Open?")
-    assert assistant.rewriter.rewrite("What about the doubles?", before).question == "Who won the doubles at the Harbour Open?"
+    assert assistant.rewriter.rewrite("How about the doubles?", before).question == "Who won the doubles at the Harbour Open?"
     # A name still swaps the name.
     assert assistant.rewriter.rewrite("What about the Bay Open?", before).question == "Who won the singles at the Bay Open?"
 
