@@ -58,7 +58,9 @@ each with a numbered citation. The steps:
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A sentence that leaves out what its entry is about is quoted with the
-   entry's heading. A two-part question is answered part by part (`split_parts`).
+   entry's heading. A two-part question is answered part by part (`split_parts`). 'Which
+   French cities…' lists a table's rows naming the country (two or more), though no row
+   writes 'cities'.
 
 The cut-offs (`abstain_below`, `dense_enough`, `dense_weight`) are fitted on the dev split
 by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
@@ -628,14 +630,23 @@ class ExtractiveAnswerer:
         for rows in mentioned:
             pool |= set(rows)
         table: set[int] = set()
+        of_country: set[int] = set()
         if q.qtype == "list":
-            # A list may be a table: the rows that share most of the question's words.
+            # A list may be a table: the rows that share most of the question's words, or
+            # a table's rows (two or more) that name the country the question names by its
+            # people ('Which French cities…' over 'Lyon | France | …').
             need = max(2, len(q.terms) // 2)
             table = {
                 c.row for c in self.all
                 if c.chunk.kind == "row" and len(self.context_stems[c.row] & set(q.terms)) >= need
             }
-            pool |= table
+            countries = set(q.same.values())
+            by_group: dict[str, set[int]] = {}
+            for c in self.all:
+                if countries and c.chunk.kind == "row" and countries <= self.context_stems[c.row]:
+                    by_group.setdefault(c.chunk.group, set()).add(c.row)
+            of_country = set().union(*(rows for rows in by_group.values() if len(rows) >= 2))
+            pool |= table | of_country
         ranked = self._score(q, qv, sorted(pool), hit_rank)
         penalty: dict[str, float] = {}  # per entry: what the question's names it lacks cost
         for cand in ranked:
@@ -746,7 +757,8 @@ class ExtractiveAnswerer:
             return self._abstain(question, q, hits, "", best.score)
         rows = [
             c for c in fitting
-            if c.chunk.kind == "row" and self._shares_terms(c, q) and (c.score >= 0.5 * best.score or c.row in table)
+            if c.chunk.kind == "row" and (self._shares_terms(c, q) and (c.score >= 0.5 * best.score or c.row in table)
+                                          or c.row in of_country)
         ]
         if q.qtype == "list" and rows:
             return self._list_answer(question, q, rows + [c for c in fitting if c not in rows])

@@ -592,6 +592,15 @@ def test_a_list_announced_by_a_sentence_is_answered_by_its_items_labels(assistan
     assert all(label in c.quote for label, c in zip(labels, answer.citations[1:]))
 
 
+def test_which_cities_of_a_people_lists_the_tables_rows_naming_their_country(assistant) -> None:
+    """'Which Chinese cities…' over rows 'City | China | Kind': every such row of the table,
+    though no row writes 'cities' (the table has no header) and a sentence says 'Chinese'."""
+    answer = assistant.ask("Which are the Chinese partner cities of Torino?")
+    assert not answer.abstained and len(answer.citations) >= 2
+    assert all("| China |" in c.quote for c in answer.citations)
+    assert len(answer.short_answer.split(", ")) == len(answer.citations)
+
+
 def test_a_score_asked_is_named_by_a_match_result(assistant) -> None:
     """'What was the score…' is answered by '…in two sets (6-4, 6-4)', which never writes 'score'."""
     answer = assistant.ask("What was the score when Sinner beat Fritz?")
