@@ -14,8 +14,8 @@ answer.
   the distance to the question's words, the sentence's first name when "who" asks for the
   doer, words the report also writes in lower case, which quoted sentence it is in and
   how much of the question that sentence covers…
-- A logistic model per kind, fitted on dev by `fitting.fit_spans` (its regularisation
-  chosen out of fold), picks the best span. A model is kept only where it beats the
+- A logistic model per kind (names for "who" and places for "where" apart), fitted on
+  dev by `fitting.fit_spans` (its regularisation chosen out of fold), picks the best span. A model is kept only where it beats the
   neutral ranking (`NEUTRAL`: the first sentence, then the question's words around the
   span). "Which/what <noun>" questions are answered by a whole quoted sentence: the first
   unless a fitted model picks the one that answers better ('Which rider…' -> the second,
@@ -52,7 +52,8 @@ DATE_FEATURES = ("around", "heading", "year_only", "specific", "first", "before"
 # "thing": a 'which/what <noun>' question ('which partner leads…'), answered by one of the
 # quoted sentences whole: one that names something the question does not, a person…
 THING_FEATURES = ("new_name", "person", "sentence", "coverage")
-SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "date": DATE_FEATURES, "thing": THING_FEATURES}
+SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "place": NAME_FEATURES, "date": DATE_FEATURES,
+                 "thing": THING_FEATURES}
 # Before any fit: the first sentence first; there, the question's words around a span. A
 # 'thing' question has no neutral ranking: without a fitted model its answer is the sentence.
 NEUTRAL = {
@@ -61,6 +62,7 @@ NEUTRAL = {
              -3.0, 0.0],
     "date": [0.0, -1.0, 0.0, 1.0, 0.0, 0.0, 0.0, -3.0, 0.0],
 }
+NEUTRAL["place"] = NEUTRAL["name"]
 LOCATIVE = {"in", "at", "to", "from", "near", "into"}
 ENDS = STOPWORDS | set(NAME_JOINERS)  # words a name neither begins nor ends with
 THING = re.compile(rf"^(?:\w+ )?(?:which|what) (?!(?:{AUXILIARY})\b)\w+")
@@ -85,8 +87,10 @@ class Span:
 
 
 def kind_of(q: Question) -> str:
-    """Which span model answers the question: number, name (who/where), date, thing, or none."""
-    kind = {"number": "number", "who": "name", "where": "name", "date": "date"}.get(q.qtype, "")
+    """Which span model answers the question: number, name (who), place (where), date, thing,
+    or none. Names and places weigh the same signals, each with its own fit: a person's
+    name is what 'who' wants and what 'where' does not."""
+    kind = {"number": "number", "who": "name", "where": "place", "date": "date"}.get(q.qtype, "")
     if not kind and q.qtype == "fact" and THING.match(fold(q.text)):
         return "thing"
     return kind
@@ -205,7 +209,7 @@ def span_candidates(q: Question, quotes: Sequence[tuple[str, str]], common: froz
         coverage = _share(stems(sentence), qstems)
         if kind == "number":
             found = _number_spans(q, sentence, qwords, qstems)
-        elif kind == "name":
+        elif kind in ("name", "place"):
             found = _name_spans(q, sentence, qwords, qstems, common)
         elif kind == "thing":
             found = [_thing_span(q, sentence, qwords, qstems, common)]
