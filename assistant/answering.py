@@ -24,7 +24,8 @@ each with a numbered citation. The steps:
    too (`truecase`), and a word the report never uses costs `unknown_ratio` of its weight.
 4. Keep the units that can answer the type ('how much money / funding…' takes a sum);
    abstain when the best one scores below the cut-off (`named_relief` of it for a
-   sentence that itself names the question's names), or does not name what is asked
+   sentence that itself names the question's names, or a table row sharing most of a list
+   question's words), or does not name what is asked
    (in any form of the word: 'director' / 'directed'; a sum of money names 'cost' or
    'budget') and is not close enough in meaning to make up for it. 'How many X' over a
    table whose rows are the X: count them.
@@ -696,7 +697,9 @@ class ExtractiveAnswerer:
             return self._list_answer(question, q, [top], count=True)
         # A sentence that itself names what the question names needs less support from
         # meaning and wording (a bare table row: "City | Country | Kind (year)").
-        named = bool(fitting) and bool(q.names) and all(self._mentions(fitting[0].row, n) for n in q.names)
+        # So does a table row that shares most of a list question's words ('…twinned since 1958?').
+        named = bool(fitting) and (bool(q.names) and all(self._mentions(fitting[0].row, n) for n in q.names)
+                                   or fitting[0].row in table)
         if not fitting or fitting[0].score < self.abstain_below * (self.named_relief if named else 1.0):
             return self._abstain(question, q, hits, why, fitting[0].score if fitting else 0.0)
         # What is asked, or what the one asked for did ('Who won…' -> won): not required,

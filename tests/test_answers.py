@@ -601,6 +601,23 @@ def test_which_cities_of_a_people_lists_the_tables_rows_naming_their_country(ass
     assert len(answer.short_answer.split(", ")) == len(answer.citations)
 
 
+def test_a_table_row_sharing_a_list_questions_words_needs_less_support(assistant) -> None:
+    """Bare rows ('City | Country | Twinning (1958)') score low on meaning; a list question
+    whose words they share gets the relief a sentence naming its names gets."""
+    question = "Which twinned cities has Torino had since 1958?"
+    answerer = assistant.reader.base.answerer
+    assert answerer.named_relief < 1
+    answer = assistant.ask(question)
+    assert not answer.abstained and len(answer.citations) >= 2
+    assert all("(1958)" in c.quote for c in answer.citations)
+    fitted = answerer.named_relief
+    try:
+        answerer.named_relief = 1.0  # no relief: the rows fall below the cut-off
+        assert assistant.ask(question).abstained
+    finally:
+        answerer.named_relief = fitted
+
+
 def test_a_score_asked_is_named_by_a_match_result(assistant) -> None:
     """'What was the score…' is answered by '…in two sets (6-4, 6-4)', which never writes 'score'."""
     answer = assistant.ask("What was the score when Sinner beat Fritz?")
