@@ -12,8 +12,10 @@ answer.
   just before) a number, an ordinal, a year, a figure or name the question itself gives,
   a person's name for "who", a place after "in/at/to" for "where", an agent after "by",
   the distance to the question's words, the sentence's first name when "who" asks for the
-  doer, words the report also writes in lower case, which quoted sentence it is in and
-  how much of the question that sentence covers…
+  doer, words the report also writes in lower case, whether it sits in the one item of a
+  list of 'Name – role' items that holds a name the question gives ('A – Mayor of Alba,
+  B – Mayor of Bra'), which quoted sentence it is in and how much of the question that
+  sentence covers…
 - A logistic model per kind (names for "who" and places for "where" apart), fitted on
   dev by `fitting.fit_spans` (its regularisation chosen out of fold), picks the best span. A model is kept only where it beats the
   neutral ranking (`NEUTRAL`: the first sentence, then the question's words around the
@@ -44,7 +46,7 @@ NUMBER_FEATURES = (
 NAME_FEATURES = (
     "around", "in_question", "person", "person_who", "agent", "agent_who", "place", "place_where",
     "distance", "first", "first_doer", "first_other", "row_cell", "words", "sentence_start", "common", "cut",
-    "title_off", "before", "after", "sentence", "coverage",
+    "title_off", "before", "after", "item_named", "sentence", "coverage",
 )
 _FIRST, _FIRST_DOER, _FIRST_OTHER = (NAME_FEATURES.index(n) for n in ("first", "first_doer", "first_other"))
 _ASKED, _ASKED_BEFORE = NUMBER_FEATURES.index("asked"), NUMBER_FEATURES.index("asked_before")
@@ -59,7 +61,7 @@ SPAN_FEATURES = {"number": NUMBER_FEATURES, "name": NAME_FEATURES, "place": NAME
 NEUTRAL = {
     "number": [1.0, 0.1, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -3.0, 0.0, 0.0],
     "name": [1.0, -2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-             -3.0, 0.0],
+             0.0, -3.0, 0.0],
     "date": [0.0, -1.0, 0.0, 1.0, 0.0, 0.0, 0.0, -3.0, 0.0],
 }
 NEUTRAL["place"] = NEUTRAL["name"]
@@ -331,6 +333,13 @@ def _number_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str]
 def _name_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str], common: frozenset[str]) -> list[Span]:
     who, where = float(q.qtype == "who"), float(q.qtype == "where")
     anchors = [m.start() for m in re.finditer(r"[A-Za-z]+", sentence) if stem(fold(m.group(0))) in qstems]
+    # A list of 'Name – what they are' items ('A – Mayor of X, B – Mayor of Y'): the item
+    # that holds a name the question gives.
+    items = [(m.start(), m.end()) for m in re.finditer(r"[^,;]*\s[–—]\s[^,;]*", sentence)]
+    given = {form for name in q.names for form in name}
+    named_items = [(a, b) for a, b in items if any(re.search(rf"\b{re.escape(g)}\b", fold(sentence[a:b])) for g in given)]
+    if len(items) < 2 or len(named_items) != 1:
+        named_items = []
 
     def trimmed(token: str) -> bool:
         """A word a name neither begins nor ends with: a function word, or the question's own."""
@@ -378,7 +387,7 @@ def _name_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str], 
                 min(len(words_), 6) / 6,
                 float(start == 0),
                 sum(fold(t) in common for t in words_) / len(words_),
-                cut, stripped, *beside,
+                cut, stripped, *beside, float(any(a <= start < b for a, b in named_items)),
             ])
             out.append(Span(" ".join(words_), start, f))
     earliest = min((s.start for s in out), default=0)

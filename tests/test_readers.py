@@ -158,6 +158,9 @@ def test_two_figures_conflict_only_when_they_measure_the_same_thing(a: str, b: s
          "Maria Bianchi, the local rower, won again, beating Carla Neri and taking the Harbour Regatta cup.", "Maria Bianchi"),
         ("Who did Maria Bianchi beat?",
          "Maria Bianchi, the local rower, won again, beating Carla Neri and taking the Harbour Regatta cup.", "Carla Neri"),
+        # A list of 'Name – role' items: the person of the item holding the question's name.
+        ("Who is the mayor of Bra?",
+         "The city hosted Marta Bruni – Mayor of Alba, Carlo Neri – Mayor of Bra, Anna Verdi – Mayor of Asti.", "Carlo Neri"),
     ],
 )
 def test_short_spans_by_hand(question: str, sentence: str, span: str) -> None:
