@@ -6,7 +6,8 @@ alone, and resolves it against the previous *answer* as well as the previous que
 - "What about Alba?" / "And with Bra?" -> the previous question with its name swapped
   (or the phrase added after its preposition); "How about the doubles?" -> its words
   closest in meaning swapped ('singles'), by the embedding model when one is injected;
-- "he", "she", "his"… -> the person the previous answer named;
+- "he", "she", "his"… -> the person the previous answer named, or the one the previous
+  question asked about ("Who is Maria Rossi?");
 - "it", "its", "there", "they"… -> the entity the previous answer gave when it answered
   "which/who/where", else the name in the previous question, else the entry it cited;
   when the previous answer listed several, it asks back which one;
@@ -51,6 +52,9 @@ class Rewrite:
 
 class Rewriter(Protocol):
     def rewrite(self, question: str, conversation: Conversation) -> Rewrite: ...
+
+
+WHO_IS = re.compile(r"^(?:and\s+)?who\s+(?:is|was|'s)\s+([^?]+?)\s*\??$", re.I)  # 'Who is Maria Rossi?'
 
 
 def main_name(question: str) -> str:
@@ -148,8 +152,11 @@ class RuleRewriter:
         body = body[:1].upper() + body[1:]
         pronoun = PERSON.search(body)
         if pronoun:
-            people = (_people(last.answer.short_answer, previous, self.common)
-                      or _people(last.answer.answer, previous, self.common))
+            # 'Who is Maria Rossi?' asked about her: 'he/she' is her, not a name in her description.
+            about = WHO_IS.match(previous)
+            named = about.group(1) if about and NAME.fullmatch(about.group(1)) else ""
+            people = _people(named, "", self.common) or (
+                _people(last.answer.short_answer, previous, self.common) or _people(last.answer.answer, previous, self.common))
             if people:
                 return Rewrite(PERSON.sub(lambda p: _in_place_of(p.group(0), people[0]), body, count=1))
         thing = THING.search(body)

@@ -26,6 +26,17 @@ def test_he_resolves_to_the_person_the_answer_named() -> None:
     assert "Maria Rossi" in rewrite("Who did he beat?", before)
 
 
+def test_he_after_who_is_a_named_person_is_that_person() -> None:
+    """'Who is Maria Rossi?' asked about her: 'she' is her, not the title that describes her;
+    'Who is the chair of…?' asked for someone: 'she' is the one the answer named."""
+    before = said("Who is Maria Rossi?", "Maria Rossi is the Deputy Mayor for Harbour Policies.",
+                  short="Deputy Mayor for Harbour Policies", qtype="who")
+    assert "Maria Rossi" in rewrite("Which cities did she visit?", before)
+    before = said("Who is the chair of the Harbour Council?", "The Harbour Council elected Anna Bianchi.",
+                  short="Anna Bianchi", qtype="who")
+    assert "Anna Bianchi" in rewrite("Which cities did she visit?", before)
+
+
 def test_he_is_a_person_not_a_capitalised_title() -> None:
     """With the report's lower-case words known, 'Honorary Consulates' is no one to point to."""
     before = said("Who chairs the Harbour Council?", "Honorary Consulates met; Maria Rossi was elected chair.",
