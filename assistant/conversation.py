@@ -57,8 +57,9 @@ class Rewriter(Protocol):
 WHO_IS = re.compile(r"^(?:and\s+)?who\s+(?:is|was|'s)\s+([^?]+?)\s*\??$", re.I)  # 'Who is Maria Rossi?'
 
 
-def main_name(question: str) -> str:
-    """The longest name in a question, as written."""
+def main_name(question: str, own: frozenset[str] = frozenset()) -> str:
+    """The longest name in a question, as written; not the report's own subject (`own`,
+    folded: 'torino'), which names no entry, while another name is there."""
     spans = []
     for m in NAME.finditer(question):
         tokens = m.group(0).split()
@@ -66,7 +67,8 @@ def main_name(question: str) -> str:
             tokens.pop(0)
         if tokens and not DATE.fullmatch(" ".join(tokens)):
             spans.append(" ".join(tokens))
-    return max(spans, key=len) if spans else ""
+    other = [s for s in spans if fold(s) not in own]
+    return max(other or spans, key=len) if spans else ""
 
 
 def _people(text: str, exclude: str, common: frozenset[str] = frozenset()) -> list[str]:
@@ -93,7 +95,7 @@ def _entities(turn: Turn, pronoun: str = "it") -> list[str]:
     return []
 
 
-def _subject(turn: Turn, pronoun: str = "it") -> str:
+def _subject(turn: Turn, pronoun: str = "it", own: frozenset[str] = frozenset()) -> str:
     entities = _entities(turn, pronoun)
     if len(entities) == 1:
         return entities[0]
@@ -101,15 +103,15 @@ def _subject(turn: Turn, pronoun: str = "it") -> str:
     heading = re.split(r",\s*\d|:\s", cited[0].heading)[0] if cited else ""
     if heading and re.match(r"^\s*(?:which|what)\s+(?!(?:is|was|are|were)\b)\w+", turn.understood, re.I):
         return heading  # 'Which EU project…?' was answered by an entry: 'it' is that entry
-    return main_name(turn.understood) or heading
+    return main_name(turn.understood, own) or heading
 
 
-def _with_subject(question: str, turn: Turn) -> str | None:
+def _with_subject(question: str, turn: Turn, own: frozenset[str] = frozenset()) -> str | None:
     """The question with the turn's subject added in brackets; None when the question names
     something of its own or already says the subject."""
     if question_names(question):
         return None
-    subject = _subject(turn)
+    subject = _subject(turn, own=own)
     return f"{question.rstrip('?')} ({subject})?" if subject and fold(subject) not in fold(question) else None
 
 
@@ -126,11 +128,13 @@ class RuleRewriter:
     """Resolve references to the previous turn; leave standalone questions alone.
 
     `common`: the words the report writes in lower case, which tell a person's name from
-    a capitalised title ('Honorary Consulates')."""
+    a capitalised title ('Honorary Consulates'); `subject`: the report's own subject
+    ('Torino'), never the name a follow-up swaps or borrows while the question has another."""
 
     def __init__(self, common: frozenset[str] = frozenset(),
-                 embed_words: Callable[[Sequence[str]], np.ndarray] | None = None) -> None:
+                 embed_words: Callable[[Sequence[str]], np.ndarray] | None = None, subject: Sequence[str] = ()) -> None:
         self.common = common
+        self.own = frozenset(fold(s) for s in subject)  # the report's own subject ('Torino', 'Turin'): no entry's name
         # Texts -> vectors (the embedding model, injected): which words of the previous
         # question 'How about the doubles?' stands in for. None: its name is swapped.
         self.embed_words = embed_words
@@ -140,7 +144,7 @@ class RuleRewriter:
         last = conversation.last
         if last is None:
             return Rewrite(q)
-        if last.answer.abstained and len(conversation.turns) > 1 and not _subject(last):
+        if last.answer.abstained and len(conversation.turns) > 1 and not _subject(last, own=self.own):
             last = conversation.turns[-2]  # a turn the report could not answer leaves the subject as it was
         previous = last.understood
         m = ELLIPSIS.match(q)
@@ -165,12 +169,12 @@ class RuleRewriter:
             entities = _entities(last, word)
             if len(entities) > 1:
                 return Rewrite(body, choices=entities[:8])
-            subject = _subject(last, word)
+            subject = _subject(last, word, self.own)
             if subject and thing:
                 return Rewrite(THING.sub(lambda p: _in_place_of(p.group(0), subject), body, count=1))
             if subject:
                 return Rewrite(f"{body.rstrip('?')} ({subject})?")
-        if self._refers_back(body, last) and (with_subject := _with_subject(body, last)):
+        if self._refers_back(body, last) and (with_subject := _with_subject(body, last, self.own)):
             return Rewrite(with_subject)
         return Rewrite(body if body != q else q)
 
@@ -198,7 +202,7 @@ class RuleRewriter:
         previous subject added ('How many boats took part?' after a regatta -> '… (the regatta)?').
         None when there is no earlier turn, or the question names something of its own."""
         last = conversation.last
-        return _with_subject(question, last) if last is not None else None
+        return _with_subject(question, last, self.own) if last is not None else None
 
     @staticmethod
     def _refers_back(body: str, last: Turn) -> bool:
@@ -224,7 +228,7 @@ class RuleRewriter:
                 return f"{previous.rstrip('?')} {new}?"
             at = len(words) - 1 - [w.lower() for w in words][::-1].index(first)
             return " ".join(words[:at] + new.split() + words[at + len(new.split()):]) + "?"
-        old = main_name(previous)
+        old = main_name(previous, self.own)
         if not re.search(r"\b[A-Z]", new) and (closest := self._closest_words(previous, new, old)):
             # A common noun stands in for the words of the question closest in meaning.
             return re.sub(rf"\b{re.escape(closest)}\b", re.sub(r"^(?:the|a|an)\s+", "", new, flags=re.I), previous, count=1)

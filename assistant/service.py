@@ -23,6 +23,7 @@ from .reader import Conversation, Reader, Turn, merge_answers, split_parts
 from .inputs import MAX_QUESTION_CHARS, UserError, check_question  # noqa: F401 - callers import them from here
 from .records import Answer, Chunk
 from .retrieval import Hit, Retriever
+from .text import fold
 from .translating import NOTICE_TRANSLATED, Glossary
 
 if TYPE_CHECKING:
@@ -164,7 +165,8 @@ class Assistant:
                 if not question_names(understood):
                     # The first part's subject, as named, else the entry that answered it.
                     cited = answers[0].citations[0].heading if answers[0].citations else ""
-                    subject = main_name(parts[0]) or main_name(cited)
+                    own = frozenset(fold(s) for s in self.report.subject)
+                    subject = main_name(parts[0], own) or main_name(cited, own)
                     understood = f"{understood.rstrip('?')} ({subject})?" if subject else understood
             answers.append(self.reader.answer(understood, self.retriever.search(understood, self.embed(understood)), conversation))
         return answers[0] if len(answers) == 1 else merge_answers(question, answers)
@@ -240,7 +242,7 @@ def build_assistant(
     vocab = Vocabulary([report.text], english_words(settings.model_path))
     assistant = Assistant(settings, report, chunks, embed_model, retriever, None, rewriter, vocab,  # type: ignore[arg-type]
                           handle.manifest, Glossary.load(settings.glossary_path))
-    assistant.rewriter = rewriter or RuleRewriter(vocab.lower, assistant.embed_texts)
+    assistant.rewriter = rewriter or RuleRewriter(vocab.lower, assistant.embed_texts, report.subject)
     assistant.reader = make_reader(settings, chunks, handle, assistant.embed, vocab, report.subject, assistant.embed_texts,
                                    report.year, report.cover_words)
     return assistant

@@ -114,6 +114,15 @@ def test_what_about_a_common_noun_swaps_the_words_closest_in_meaning(assistant) 
     assert assistant.rewriter.rewrite("What about the Bay Open?", before).question == "Who won the singles at the Bay Open?"
 
 
+def test_the_reports_own_subject_is_not_the_name_a_follow_up_swaps_or_adds() -> None:
+    """'Torino' names no entry: 'What about Rawson?' after '…Torino twin with Ushuaia?'
+    swaps Ushuaia, and 'the pact' borrows Ushuaia, not Torino."""
+    rewriter = RuleRewriter(subject=("Torino", "Turin"))
+    before = said("When did Torino twin with Ushuaia?")
+    assert rewriter.rewrite("What about Rawson?", before).question == "When did Torino twin with Rawson?"
+    assert "(Ushuaia)" in rewriter.rewrite("When was the twinning renewed?", before).question
+
+
 def test_a_topic_switch_is_not_rewritten() -> None:
     before = said("Which Patagonian city signed a pact with us in May?", "…", short="Ushuaia", qtype="where")
     assert rewrite("Who is the mayor of Torino?", before) == "Who is the mayor of Torino?"
