@@ -18,7 +18,9 @@ each with a numbered citation. The steps:
 3. A name the report never mentions, or one the candidate's entry lacks, lowers its score
    by that name's share of the question's weight: a region named instead of its city
    costs little, a question that is mostly an unknown name ("…twin with Antananarivo?")
-   falls below the abstention cut-off. A year other than the report's own binds, and so
+   falls below the abstention cut-off. A name some of whose words the report never writes
+   ('the LGBT Lovers Film Festival') binds by the part it writes; the other words cost
+   what an unknown name costs. A year other than the report's own binds, and so
    does a month that dates the question ('…in March?', `month_binds`). Users type names
    in lower case: a question word the report writes only capitalised ('lviv') is a name
    too (`truecase`), and a word the report never uses costs `unknown_ratio` of its weight.
@@ -136,8 +138,9 @@ MONTH_NAMED = re.compile(rf"(?:\b(?:in|on|of|since|until|by|during|from)\s+|\b\d
                          rf"|\b({MONTHS})(?=\s+\d)", re.I)
 ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
                  "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
-# An ordinal a determiner puts on a noun ('the third round', 'its 30th birthday'), not an adverb ('first signed').
-ORDINAL_NAMED = re.compile(rf"\b(?:the|its|their)\s+({'|'.join(ORDINAL_WORDS)}|\d+(?:st|nd|rd|th))\b", re.I)
+# An ordinal a determiner or an owner puts on a noun ('the third round', 'its 30th birthday',
+# 'the club's 40th season'), not an adverb ('first signed').
+ORDINAL_NAMED = re.compile(rf"(?:\b(?:the|its|their)|['’]s)\s+({'|'.join(ORDINAL_WORDS)}|\d+(?:st|nd|rd|th))\b", re.I)
 HAS_DATE = re.compile(rf"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b")
 DATE_IN_HEADING = re.compile(rf"(\d{{1,2}}(?:\s*and\s*\d{{1,2}})?\s*(?:(?:{MONTHS})\s*)?(?:\d{{4}}\s*)?[–-]\s*)?\d{{0,2}}\s*(?:{MONTHS})(?:\s+\d{{4}})?(?:\s*[–-]\s*\d{{1,2}}\s+(?:{MONTHS})(?:\s+\d{{4}})?)?")
 DEMONYMS = {
@@ -470,6 +473,16 @@ class ExtractiveAnswerer:
                 return True
         return False
 
+    def _known_part(self, name: list[str]) -> tuple[list[str], list[str]]:
+        """A name of several words some of which the report never writes ('the LGBTQ Lovers
+        Festival'): the part it does write, when that part is a name it mentions, and the
+        words left out (they cost what unknown words cost); else the name as it is."""
+        tokens = [t for t in re.findall(r"[a-z0-9]+", re.sub(r"['’]s\b", "", name[0])) if t not in self.lex.stop]
+        known = [t for t in tokens if self.prefix_rows.get(t[:6])]
+        if len(tokens) < 2 or not known or len(known) == len(tokens) or not self._rows_mentioning([" ".join(known)]):
+            return name, []
+        return [" ".join(known)], [t for t in tokens if t not in known]
+
     def _lower_names(self, question: str, names: list[list[str]]) -> list[list[str]]:
         """Names the question types in lower case, as the report writes them capitalised:
         its names of several words ('the future mobility forum'), then each word it writes
@@ -608,6 +621,9 @@ class ExtractiveAnswerer:
         pool |= self._neighbours(hits)
         for medium in q.media if q.qtype == "contact" else ():
             pool |= self.reachable[medium]
+        parts = [self._known_part(n) for n in q.names]
+        partly = [n for n, (_, lacking) in zip(q.names, parts) if lacking]  # as the question gives them
+        q.names = [n for n, _ in parts]
         mentioned = [self._rows_mentioning(n) for n in q.names]
         missing = [n for n, rows in zip(q.names, mentioned) if not rows]
         # A name the report never mentions lowers every score by its share of the
@@ -616,8 +632,8 @@ class ExtractiveAnswerer:
         unknown = self._weight_share(q, {
             q.term_of(w) for n in missing if " " in n[0] or not re.search(r"(ish|ese|ian|an)$", n[0])
             for w in words(n[0])
-        })
-        absent = [n[0].title() for n in missing] if unknown else []
+        } | {q.term_of(w) for _, lacking in parts for w in lacking})
+        absent = [n[0].title() for n in partly + missing] if unknown else []
         # A word the report never uses may be a name typed in lower case or the user's own
         # word for one it uses: it costs `unknown_ratio` (fitted) of its share of the weight.
         if self.unknown_ratio:

@@ -618,6 +618,20 @@ def test_a_table_row_sharing_a_list_questions_words_needs_less_support(assistant
         answerer.named_relief = fitted
 
 
+def test_a_name_with_a_word_the_report_lacks_binds_by_the_part_it_has(assistant) -> None:
+    """'the LGBT Lovers Film Festival': the report writes 'Lovers Film Festival' only; the
+    extra word costs what an unknown word costs, the rest binds as a name."""
+    answerer = assistant.reader.base.answerer
+    name, lacking = answerer._known_part(["lgbt lovers film festival"])
+    assert name == ["lovers film festival"] and lacking == ["lgbt"]
+    assert answerer._known_part(["lovers film festival"]) == (["lovers film festival"], [])
+    answer = assistant.ask("Who held the artistic direction of the LGBT Lovers Film Festival?")
+    assert not answer.abstained and answer.citations[0].section == "7"
+    # A name none of whose words the report writes is still unknown, and said so.
+    declined = assistant.ask("Who held the artistic direction of the Rainbow Queer Festival?")
+    assert declined.abstained and "Rainbow Queer" in declined.answer
+
+
 def test_a_score_asked_is_named_by_a_match_result(assistant) -> None:
     """'What was the score…' is answered by '…in two sets (6-4, 6-4)', which never writes 'score'."""
     answer = assistant.ask("What was the score when Sinner beat Fritz?")
