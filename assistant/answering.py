@@ -19,8 +19,8 @@ each with a numbered citation. The steps:
    by that name's share of the question's weight: a region named instead of its city
    costs little, a question that is mostly an unknown name ("…twin with Antananarivo?")
    falls below the abstention cut-off. A name some of whose words the report never writes
-   ('the LGBT Lovers Film Festival') binds by the part it writes; the other words cost
-   what an unknown name costs. A year other than the report's own binds, and so
+   ('the Royal Harbour Games' where it writes 'Harbour Games') binds by the part it
+   writes; the other words cost what an unknown name costs. A year other than the report's own binds, and so
    does a month that dates the question ('…in March?', `month_binds`). Users type names
    in lower case: a question word the report writes only capitalised ('lviv') is a name
    too (`truecase`), and a word the report never uses costs `unknown_ratio` of its weight.
@@ -53,11 +53,10 @@ each with a numbered citation. The steps:
    many X?' prefers a sentence with a figure of X to one whose figures count something
    else when it comes close enough (`count_ratio`). 'Why…?' is answered only by a sentence
    giving a purpose or a cause ('…to promote…', '…because…'), never by a table row
-   (`reason_needed`). 'What
-   is the email / website / phone of…' takes a unit giving an address of that medium
-   ('contact'). A word of the sentence close in meaning to an asked word it does not write
-   names it ('students' for 'pupils', `synonym_at`). Words naming the report itself by its
-   cover ('the annual report') are set aside: no sentence names it.
+   (`reason_needed`). 'What is the email / website / phone of…' takes a unit giving an
+   address of that medium ('contact'). A word of the sentence close in meaning to an asked
+   word it does not write names it ('students' for 'pupils', `synonym_at`). Words naming
+   the report itself by its cover ('the annual report') are set aside: no sentence names it.
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A sentence that leaves out what its entry is about is quoted with the
@@ -70,8 +69,8 @@ by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
 `unknown_ratio`, `named_relief`, `month_binds`, `name_needed`, `count_binds`,
 `object_needed`, `premise_binds`, `synonym_at`, `ordinal_binds`, `name_ratio`,
-`count_ratio` and `reason_needed` with them fixed, and read from `reader_weights.json`; the defaults here
-are the hand-set values they started from. It does not retrieve: it receives hits from
+`count_ratio` and `reason_needed` with them fixed, and read from `reader_weights.json`;
+the defaults here are the hand-set values they started from. It does not retrieve: it receives hits from
 `retrieval.py`.
 """
 
@@ -474,9 +473,9 @@ class ExtractiveAnswerer:
         return False
 
     def _known_part(self, name: list[str]) -> tuple[list[str], list[str]]:
-        """A name of several words some of which the report never writes ('the LGBTQ Lovers
-        Festival'): the part it does write, when that part is a name it mentions, and the
-        words left out (they cost what unknown words cost); else the name as it is."""
+        """A name of several words some of which the report never writes ('the Royal Harbour
+        Games'): the part it does write, when that part is a name it mentions, and the words
+        left out (they cost what unknown words cost); else the name as it is."""
         tokens = [t for t in re.findall(r"[a-z0-9]+", re.sub(r"['’]s\b", "", name[0])) if t not in self.lex.stop]
         known = [t for t in tokens if self.prefix_rows.get(t[:6])]
         if len(tokens) < 2 or not known or len(known) == len(tokens) or not self._rows_mentioning([" ".join(known)]):
@@ -743,7 +742,8 @@ class ExtractiveAnswerer:
                 gives_name = True
         counts = self.count_binds and q.asked and not money and COUNT_ASKED.search(fold(question))
         if counts and not self._counts(question, q, fitting[0]):
-            # 'How many X?': a sentence giving a figure of X, close enough, goes before one whose figures count something else.
+            # 'How many X?': a sentence giving a figure of X, close enough, goes before one
+            # whose figures count something else.
             counting = [c for c in fitting[1:8] if self._counts(question, q, c)]
             if counting and counting[0].score >= self.count_ratio * fitting[0].score:
                 fitting.remove(counting[0])
@@ -896,7 +896,7 @@ class ExtractiveAnswerer:
     def _stands_in(self, question: str, name: list[str], best: Candidate) -> bool:
         """For a name the report never mentions: does the sentence (or its heading) hold
         another name, not a spelling of it, as close in meaning as a synonym (`synonym_at`)?
-        '…with Saluzzo?' against '…the City of Alba signed…': the report's answer is about another one."""
+        '…with Saluzzo?' against '…the City of Alba signed…': the answer is about another."""
         if self.synonym_at > 1 or self.embed_words is None:
             return False
         from rapidfuzz import fuzz
@@ -991,8 +991,11 @@ class ExtractiveAnswerer:
     def _rival(self, q: Question, chosen: list[Candidate]) -> int:
         """Which chosen sentence gives another figure for the best one's (0: none): two
         figures for the same measure, the numbers differing, what they count not. The second
-        sentence needs an entry sharing a word of the best one's subject; a later one, another
-        entry on the same subject (a figure in the highlights and again in its chapter)."""
+        sentence needs an entry sharing a word of the best one's subject (its heading less its
+        dates); for a date, a later one may rival too: another entry whose subject holds the
+        best one's or is held by it, both dated by their entries alone (an event dated in the
+        highlights and again in its chapter). A date holding the other ('28 November 2024',
+        'November') agrees with it."""
         figures = [figure_of(self._dated_text(q, c), q) for c in chosen]
         subjects = [stems(re.sub(r"\d+", " ", DATE_IN_HEADING.sub(" ", c.chunk.heading)), self.lex) for c in chosen]
         for k in range(1, len(chosen) if q.qtype == "date" else min(2, len(chosen))):

@@ -16,15 +16,15 @@ answer.
   list of 'Name – role' items that holds a name the question gives ('A – Mayor of Alba,
   B – Mayor of Bra'), which quoted sentence it is in and how much of the question that
   sentence covers…
-- A logistic model per kind (names for "who" and places for "where" apart), fitted on
-  dev by `fitting.fit_spans` (its regularisation chosen out of fold), picks the best span. A model is kept only where it beats the
-  neutral ranking (`NEUTRAL`: the first sentence, then the question's words around the
-  span). "Which/what <noun>" questions are answered by a whole quoted sentence: the first
-  unless a fitted model picks the one that answers better ('Which rider…' -> the second,
-  which names him); as its candidates are the quoted sentences themselves, that model
-  sees each signal also against the other sentences (`ranked`: how far below the best,
-  and whether this one alone is the best). The weights sit in `reader_weights.json` and
-  are passed in by the readers.
+- A logistic model per kind (names for "who" and places for "where" apart), fitted on dev
+  by `fitting.fit_spans` (its regularisation chosen out of fold), picks the best span. A
+  model is kept only where it beats the neutral ranking (`NEUTRAL`: the first sentence,
+  then the question's words around the span). "Which/what <noun>" questions are answered
+  by a whole quoted sentence: the first unless a fitted model picks the one that answers
+  better ('Which rider…' -> the second, which names him); as its candidates are the quoted
+  sentences themselves, that model sees each signal also against the other sentences
+  (`ranked`: how far below the best, and whether this one alone is the best). The weights
+  sit in `reader_weights.json` and are passed in by the readers.
 - A question asking "how many" twice gets its two figures.
 """
 
