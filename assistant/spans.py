@@ -13,9 +13,9 @@ answer.
   a person's name for "who", a place after "in/at/to" for "where", an agent after "by",
   the distance to the question's words, the sentence's first name when "who" asks for the
   doer, words the report also writes in lower case, whether it sits in the one item of a
-  list of 'Name – role' items that holds a name the question gives ('A – Mayor of Alba,
-  B – Mayor of Bra'), which quoted sentence it is in and how much of the question that
-  sentence covers…
+  list of 'Name – role' items that holds a word of the question no other item holds ('A
+  – Mayor of Alba, B – Mayor of Bra'), which quoted sentence it is in and how much of the
+  question that sentence covers…
 - A logistic model per kind (names for "who" and places for "where" apart), fitted on dev
   by `fitting.fit_spans` (its regularisation chosen out of fold), picks the best span. A
   model is kept only where it beats the neutral ranking (`NEUTRAL`: the first sentence,
@@ -333,11 +333,12 @@ def _number_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str]
 def _name_spans(q: Question, sentence: str, qwords: set[str], qstems: set[str], common: frozenset[str]) -> list[Span]:
     who, where = float(q.qtype == "who"), float(q.qtype == "where")
     anchors = [m.start() for m in re.finditer(r"[A-Za-z]+", sentence) if stem(fold(m.group(0))) in qstems]
-    # A list of 'Name – what they are' items ('A – Mayor of X, B – Mayor of Y'): the item
-    # that holds a name the question gives.
+    # A list of 'Name – what they are' items ('A – Mayor of X, B – Mayor of Y'): the one
+    # item holding a word of the question no other item holds ('Y', however it is typed).
     items = [(m.start(), m.end()) for m in re.finditer(r"[^,;]*\s[–—]\s[^,;]*", sentence)]
-    given = {form for name in q.names for form in name}
-    named_items = [(a, b) for a, b in items if any(re.search(rf"\b{re.escape(g)}\b", fold(sentence[a:b])) for g in given)]
+    held = [stems(sentence[a:b]) & qstems for a, b in items]
+    named_items = [item for k, item in enumerate(items)
+                   if held[k] - set().union(*(h for j, h in enumerate(held) if j != k))]
     if len(items) < 2 or len(named_items) != 1:
         named_items = []
 
