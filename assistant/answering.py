@@ -85,6 +85,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import numpy as np
 
 from .corpus import MONTHS
+from .embedding import cosines
 from .question import JOINERS, SPELLING_CUTOFF, contact_asked, did_what, done_to, medium_aside, question_type
 from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counted, counts_asked
@@ -657,11 +658,10 @@ class ExtractiveAnswerer:
                 if c.chunk.kind == "row" and len(self.context_stems[c.row] & set(q.terms)) >= need
             }
             countries = set(q.same.values())
-            by_group: dict[str, set[int]] = {}
-            for c in self.all:
-                if countries and c.chunk.kind == "row" and countries <= self.context_stems[c.row]:
-                    by_group.setdefault(c.chunk.group, set()).add(c.row)
-            of_country = set().union(*(rows for rows in by_group.values() if len(rows) >= 2))
+            for rows in self.rows_by_group.values() if countries else ():
+                naming = {c.row for c in rows if countries <= self.context_stems[c.row]}
+                if len(naming) >= 2:
+                    of_country |= naming
             pool |= table | of_country
         ranked = self._score(q, qv, sorted(pool), hit_rank)
         penalty: dict[str, float] = {}  # per entry: what the question's names it lacks cost
@@ -732,7 +732,8 @@ class ExtractiveAnswerer:
                 fitting.remove(people[0])
                 fitting.insert(0, people[0])
         gives_name = False  # the best sentence gives the asked X a name: its entry may say what else X is
-        if NAME_ASKED.search(fold(question)) and q.asked and not self._names_asked(fitting[0], q.asked, asked_words):
+        name_asked = bool(NAME_ASKED.search(fold(question)))
+        if name_asked and q.asked and not self._names_asked(fitting[0], q.asked, asked_words):
             # 'What is the name of the X?': a sentence that gives the X a name ('…the festival
             # "Harbour Games"…'), close enough, goes before one that only describes the X.
             naming = [c for c in fitting[1:8] if self._names_asked(c, q.asked, asked_words)]
@@ -756,7 +757,7 @@ class ExtractiveAnswerer:
             # 'Who is the X?', 'the name of the X who…' ask who a person is (a doer, 'Who
             # organised…', may be a body): a sentence naming nobody does not answer.
             return self._abstain(question, q, hits, "", best.score)
-        if self.name_needed and NAME_ASKED.search(fold(question)) and not self._names_new(best, asked_words):
+        if self.name_needed and name_asked and not self._names_new(best, asked_words):
             # 'What is the name of the X?' is not answered by a sentence that names nothing
             # the question does not ('…in the presence of the Mayor of Alba'): the report names no X.
             return self._abstain(question, q, hits, "", best.score)
@@ -909,9 +910,7 @@ class ExtractiveAnswerer:
         ]
         if not others:
             return False
-        vectors = np.asarray(self.embed_words([name[0], *others]), dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
-        return float((vectors[1:] @ vectors[0]).max()) >= self.synonym_at
+        return float(cosines(self.embed_words, [name[0]], others).max()) >= self.synonym_at
 
     def _done_to(self, question: str, q: Question) -> set[str]:
         """What a 'who <did>' question's doer did it to, less its names (they bind on their own)."""
@@ -951,9 +950,7 @@ class ExtractiveAnswerer:
         there = list(dict.fromkeys(candidates))
         if not said or not there:
             return set()
-        vectors = np.asarray(self.embed_words(said + there), dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
-        close = (vectors[:len(said)] @ vectors[len(said):].T).max(axis=1) >= self.synonym_at
+        close = cosines(self.embed_words, said, there).max(axis=1) >= self.synonym_at
         return {stem(w) for w, near in zip(said, close) if near}
 
     def _choose(self, q: Question, fitting: list[Candidate]) -> list[Candidate]:

@@ -28,9 +28,10 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
+from .embedding import cosines
 from .question import question_names
 from .reader import CLAUSE_START, Conversation, Turn
-from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, PREPOSITIONS, STOPWORDS, fold, stems
+from .text import AUXILIARY, DATE, NAME, NAME_JOINERS, PREPOSITIONS, STOPWORDS, fold, stems, unclitic
 
 PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 # A bare 'this'/'that' ('Who paid for that?') points back; 'that' before a word is a
@@ -54,7 +55,7 @@ class Rewriter(Protocol):
     def rewrite(self, question: str, conversation: Conversation) -> Rewrite: ...
 
 
-WHO_IS = re.compile(r"^(?:and\s+)?who\s+(?:is|was|'s)\s+([^?]+?)\s*\??$", re.I)  # 'Who is Maria Rossi?'
+WHO_IS = re.compile(r"^(?:and\s+)?who\s+(?:is|was)\s+([^?]+?)\s*\??$", re.I)  # 'Who is Maria Rossi?' (`unclitic`: "Who's…")
 
 
 def main_name(question: str, own: frozenset[str] = frozenset()) -> str:
@@ -157,7 +158,7 @@ class RuleRewriter:
         pronoun = PERSON.search(body)
         if pronoun:
             # 'Who is Maria Rossi?' asked about her: 'he/she' is her, not a name in her description.
-            about = WHO_IS.match(previous)
+            about = WHO_IS.match(unclitic(previous))
             named = about.group(1) if about and NAME.fullmatch(about.group(1)) else ""
             people = _people(named, "", self.common) or (
                 _people(last.answer.short_answer, previous, self.common) or _people(last.answer.answer, previous, self.common))
@@ -191,9 +192,7 @@ class RuleRewriter:
         ))
         if not runs:
             return ""
-        vectors = np.asarray(self.embed_words([new, *runs, *([name] if name else [])]), dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
-        close = vectors[1:] @ vectors[0]
+        close = cosines(self.embed_words, [new], [*runs, *([name] if name else [])])[0]
         best = int(close[:len(runs)].argmax())
         return runs[best] if not name or close[best] > close[-1] else ""
 

@@ -274,6 +274,16 @@ class OnnxEmbedding(BaseEmbedding):
         return self.encode(texts).tolist()
 
 
+def cosines(embed: Callable[[Sequence[str]], Any], texts: Sequence[str], others: Sequence[str]) -> np.ndarray:
+    """The cosine of each of `texts` to each of `others` (a row per text), all embedded in
+    one batch by the injected `embed` (the assistant's `embed_texts`)."""
+    import numpy as np
+
+    vectors = np.asarray(embed([*texts, *others]), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+    return vectors[:len(texts)] @ vectors[len(texts):].T
+
+
 def embed_unique(
     model: OnnxEmbedding, texts: Sequence[str], progress: bool = False, batch: int = BUILD_BATCH, workers: int | None = None
 ) -> list[list[float]]:

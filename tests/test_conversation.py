@@ -32,6 +32,9 @@ def test_he_after_who_is_a_named_person_is_that_person() -> None:
     before = said("Who is Maria Rossi?", "Maria Rossi is the Deputy Mayor for Harbour Policies.",
                   short="Deputy Mayor for Harbour Policies", qtype="who")
     assert "Maria Rossi" in rewrite("Which cities did she visit?", before)
+    before = said("Who's Maria Rossi?", "Maria Rossi is the Deputy Mayor for Harbour Policies.",
+                  short="Deputy Mayor for Harbour Policies", qtype="who")
+    assert "Maria Rossi" in rewrite("Which cities did she visit?", before)
     before = said("Who is the chair of the Harbour Council?", "The Harbour Council elected Anna Bianchi.",
                   short="Anna Bianchi", qtype="who")
     assert "Anna Bianchi" in rewrite("Which cities did she visit?", before)
