@@ -53,10 +53,14 @@ each with a numbered citation. The steps:
    many X?' prefers a sentence with a figure of X to one whose figures count something
    else when it comes close enough (`count_ratio`). 'Why…?' is answered only by a sentence
    giving a purpose or a cause ('…to promote…', '…because…'), never by a table row
-   (`reason_needed`). 'What is the email / website / phone of…' takes a unit giving an
-   address of that medium ('contact'). A word of the sentence close in meaning to an asked
-   word it does not write names it ('students' for 'pupils', `synonym_at`). Words naming
-   the report itself by its cover ('the annual report') are set aside: no sentence names it.
+   (`reason_needed`). 'On what date in March…?' is not answered by 'In March…': a date
+   question needs a date the question does not give (`date_new`). 'Which club won the
+   X?' binds X as 'Who won the X?' does (`which_did`, with `object_needed`); the report's
+   own subject ('Torino') is no X. 'What is the email / website / phone of…' takes a unit
+   giving an address of that medium ('contact'). A word of the sentence close in meaning
+   to an asked word it does not write names it ('students' for 'pupils', `synonym_at`).
+   Words naming the report itself by its cover ('the annual report') are set aside: no
+   sentence names it.
 5. Answer with the best unit, one more that covers what it leaves out or gives another
    figure for the same thing (the report sometimes contradicts itself), or a list of
    table rows. A sentence that leaves out what its entry is about is quoted with the
@@ -69,9 +73,9 @@ by `fitting.fit_rules` (a grid, cross-validated), then `phrase_weight`, `carry`,
 `person_ratio`, `asked_share`, `person_needed`, `tense_needed`, `truecase`,
 `unknown_ratio`, `named_relief`, `month_binds`, `name_needed`, `count_binds`,
 `object_needed`, `premise_binds`, `synonym_at`, `ordinal_binds`, `name_ratio`,
-`count_ratio` and `reason_needed` with them fixed, and read from `reader_weights.json`;
-the defaults here are the hand-set values they started from. It does not retrieve: it receives hits from
-`retrieval.py`.
+`count_ratio`, `reason_needed`, `date_new` and `which_did` with them fixed, and read from
+`reader_weights.json`; the defaults here are the hand-set values they started from. It
+does not retrieve: it receives hits from `retrieval.py`.
 """
 
 from __future__ import annotations
@@ -86,7 +90,7 @@ import numpy as np
 
 from .corpus import MONTHS
 from .embedding import cosines
-from .question import JOINERS, SPELLING_CUTOFF, contact_asked, did_what, done_to, medium_aside, question_type
+from .question import JOINERS, SPELLING_CUTOFF, contact_asked, did_what, done_to, medium_aside, question_type, which_did
 from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counted, counts_asked
 from .records import Answer, Chunk, Citation, Unit
@@ -142,6 +146,7 @@ ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth ten
 # 'the club's 40th season'), not an adverb ('first signed').
 ORDINAL_NAMED = re.compile(rf"(?:\b(?:the|its|their)|['’]s)\s+({'|'.join(ORDINAL_WORDS)}|\d+(?:st|nd|rd|th))\b", re.I)
 HAS_DATE = re.compile(rf"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b")
+DAY_OR_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\b|{HAS_DATE.pattern}")  # '12 May' is one date
 DATE_IN_HEADING = re.compile(rf"(\d{{1,2}}(?:\s*and\s*\d{{1,2}})?\s*(?:(?:{MONTHS})\s*)?(?:\d{{4}}\s*)?[–-]\s*)?\d{{0,2}}\s*(?:{MONTHS})(?:\s+\d{{4}})?(?:\s*[–-]\s*\d{{1,2}}\s+(?:{MONTHS})(?:\s+\d{{4}})?)?")
 DEMONYMS = {
     "french": "France", "german": "Germany", "chinese": "China", "russian": "Russia", "brazilian": "Brazil",
@@ -239,7 +244,7 @@ def asked_thing(text: str, lex: Lexicon = PLAIN) -> set[str]:
     if not counting:
         # 'What was <a name of several words>'s budget…': the thing owned is what is asked.
         # ('the email for the mayor's office' asks for the email: a preposition ends the owner.)
-        owned = re.search(rf"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:(?!(?:{PREPOSITION})\b)\w+\s+){{1,5}}?\w+'s\s+(.+)", q)
+        owned = re.search(rf"^(?:and\s+)?(?:what|who)\s+(?:is|was|are|were)\s+(?:(?!(?:{PREPOSITION})\b)[\w-]+\s+){{1,5}}?[\w-]+'s\s+(.+)", q)
         m = owned or m
     if not m:
         return set()
@@ -365,6 +370,8 @@ class ExtractiveAnswerer:
         name_ratio: float = 1.01,
         count_ratio: float = 1.01,
         reason_needed: float = 0.0,
+        date_new: float = 0.0,
+        which_did: float = 0.0,
         embed_words: Callable[[Sequence[str]], np.ndarray] | None = None,
         cover: Iterable[str] = (),
         common: frozenset[str] = frozenset(),
@@ -395,6 +402,8 @@ class ExtractiveAnswerer:
         self.name_ratio = name_ratio  # how close a sentence naming the asked X must come to go first (1.01: never)
         self.count_ratio = count_ratio  # how close a sentence counting the asked X must come to go first (1.01: never)
         self.reason_needed = reason_needed  # 1: 'Why…?' needs a sentence giving a purpose or a cause
+        self.date_new = date_new  # 1: 'When…' needs a date the question does not give ('…in November?' / 'In November…')
+        self.which_did = which_did  # 1: 'Which club won the X?' binds X like 'Who won the X?' (`object_needed`)
         self.embed_words = embed_words
         # 'the (international activities) report': the report itself, named by its cover's words.
         titled = "|".join(re.escape(w) for w in sorted(set(cover) - {"report"}, key=len, reverse=True))
@@ -513,6 +522,11 @@ class ExtractiveAnswerer:
             # '…because…', '…with the goal of…'); a table row or a bare account gives none.
             return cand.chunk.kind != "row" and bool(REASON.search(text))
         if qtype == "date":
+            if self.date_new and self._dated(cand.row):
+                # 'On what date in November…' is not answered by 'In November…': the sentence
+                # (or its heading) must give a date the question does not.
+                return any(not set(words(m.group(0))) <= asked_words
+                           for t in (text, cand.chunk.heading) for m in DAY_OR_DATE.finditer(t))
             return self._dated(cand.row)
         if qtype == "number":
             if not figures:
@@ -914,7 +928,9 @@ class ExtractiveAnswerer:
 
     def _done_to(self, question: str, q: Question) -> set[str]:
         """What a 'who <did>' question's doer did it to, less its names (they bind on their own)."""
-        return done_to(question) - _name_stems(q)
+        done = done_to(question) or (which_did(question)[1] if self.which_did else set())
+        own = {stem(w) for w in self.lex.stop - STOPWORDS}  # the report's subject names no entry
+        return done - _name_stems(q) - own
 
     def _unsupported(self, q: Question, best: Candidate, asked: set[str] | None = None, share: float = 0.0,
                      entry: bool = False) -> bool:

@@ -358,7 +358,11 @@ RULE_GRID = {
 # - count_ratio: how close a sentence with a figure of X must come to the best one to go
 #   first for 'How many X?' when the best one's figures count something else (1.01: never);
 # - reason_needed: whether 'Why…?' is answered only by a sentence giving a purpose or a
-#   cause ('…to promote…', '…because…'), never by a table row (1: yes).
+#   cause ('…to promote…', '…because…'), never by a table row (1: yes);
+# - date_new: whether 'When…' needs a sentence (or heading) giving a date the question does
+#   not ('On what date in March…' is not answered by 'In March…') (1: yes);
+# - which_did: whether 'Which club won the X?' binds X as 'Who won the X?' does
+#   (`object_needed`) (1: yes).
 RULE_RATIOS = {
     "phrase_weight": (0.0, 0.05, 0.1, 0.2),
     "carry": (0.0, 0.8, 0.9),
@@ -379,6 +383,8 @@ RULE_RATIOS = {
     "name_ratio": (1.01, 0.9, 0.8, 0.7, 0.6),
     "count_ratio": (1.01, 0.9, 0.7, 0.5),
     "reason_needed": (0.0, 1.0),
+    "date_new": (0.0, 1.0),
+    "which_did": (0.0, 1.0),
 }
 
 

@@ -66,7 +66,7 @@ def question_type(text: str) -> str:
     # A 'when' after another question word opens a clause ('What was the score when…?').
     first_wh = re.search(r"\b(what|which|who|whom|whose|where|why|how|when)\b", q)
     if (first_wh and first_wh.group(1) == "when") or re.search(
-            r"\b(what|which|on what|in what) (date|day|month|year|dates)\b"
+            r"\b(what|which|on what|in what) (?:\w+ )?(date|day|month|year|dates)\b"
             r"|\bwhat (is|was|are|were) the (?:\w+ )?(dates?|days?|month|year)\b", q):
         return "date"
     if contact_asked(q):
@@ -201,13 +201,18 @@ class Vocabulary:
         """The report word nearest to an unknown one, or None when nothing is close enough."""
         from rapidfuzz import fuzz, process
 
-        best = process.extract(word, self._choices, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF, limit=5)
+        from rapidfuzz.distance import OSA
+
+        # Close by ratio, or one edit away with a swap of two neighbouring letters as one
+        # edit ('fiar' is 'fair', which the ratio counts as two).
+        near = process.extract(word, self._choices, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF - 10, limit=10)
+        best = [w for w, s, _ in near if s >= SPELLING_CUTOFF or OSA.distance(word, w) == 1]
         if not best:
             return None
-        top = best[0][1]
-        # Among equally close words: the same first letter and length first, then the more frequent.
-        return max((w for w, s, _ in best if s == top),
-                   key=lambda w: (w[0] == word[0], -abs(len(w) - len(word)), self.counts[w]))
+        # The fewest edits for the length first ('wich' is 'which' before 'with'), then the
+        # same first letter, then the word the report uses more ('fiar': 'fair' and 'far'
+        # are one edit each; the report writes 'fair' more).
+        return max(best, key=lambda w: (OSA.normalized_similarity(word, w), w[0] == word[0], self.counts[w]))
 
 
 _FUNCTION_WORDS = sorted(w for w in STOPWORDS if len(w) >= 3)
@@ -323,6 +328,28 @@ def did_what(text: str) -> set[str]:
     'Who has won the final?' -> {'win'}."""
     m = _who_did(text)
     return {stem(m.group(1))} if m else set()
+
+
+# Past forms of common verbs that do not end in -ed ('Which club won…', 'Which band played…'
+# ends in -ed): English, not the report's.
+_IRREGULAR_PAST = frozenset({
+    "won", "beat", "took", "gave", "made", "held", "led", "brought", "met", "spoke", "ran", "came", "went", "saw",
+    "wrote", "sent", "got", "drew", "built", "began", "chose", "sang", "told", "left", "paid", "sold", "struck",
+})
+
+
+def which_did(text: str) -> tuple[set[str], set[str]]:
+    """'Which club won the Harbour Cup?' asks for a doer like 'Who won…': the verb's stem
+    and the stems of what it was done to ({'win'}, {'harbour', 'cup'}); empty sets when the
+    question is not 'which/what <noun> <past verb>…'."""
+    for nouns in (1, 2):  # 'Which club won…', 'Which Asian city joined…'
+        m = re.search(rf"^(?:and\s+)?(?:which|what)\s+((?:[a-z'-]+\s+){{{nouns}}})([a-z]+)\b\s*(.*)", fold(text))
+        if not m or any(w in AUXILIARIES or w in STOPWORDS for w in m.group(1).split()):
+            return set(), set()
+        verb = m.group(2)
+        if verb not in STOPWORDS and (verb.endswith("ed") or verb in _IRREGULAR_PAST):
+            return {stem(verb)}, _phrase(m.group(3), most=4)
+    return set(), set()
 
 
 def _who_did(text: str) -> re.Match[str] | None:

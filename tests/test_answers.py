@@ -215,6 +215,7 @@ def test_what_is_asked_ends_at_a_name_and_a_date_question_needs_no_date_word() -
     assert asked_thing("what's the budget of the rowing club") == asked_thing("what is the budget of the rowing club")
     assert asked_thing("What's the fee for the rowing club's boats?") == {stem("fee")}
     assert asked_thing("What was the Harbour Rowing Club's budget?") == {stem("budget")}
+    assert asked_thing("What was the Alba-Bra rowing club's annual budget?") == {stem("annual"), stem("budget")}
     assert asked_thing("What is the name of the harbour festival?") == {stem("harbour"), stem("festival")}
 
 
@@ -566,6 +567,35 @@ def test_why_is_answered_by_a_sentence_giving_a_reason() -> None:
     reasoned = ask_one_entry(question, when, what_for, **settings, reason_needed=1.0)
     assert not reasoned.abstained and reasoned.citations[0].quote == what_for
     assert ask_one_entry(question, when, **settings, reason_needed=1.0).abstained
+
+
+def test_when_needs_a_date_the_question_does_not_give() -> None:
+    """'On what day in May…' is not answered by 'In May…': the question gives that much."""
+    month = "In May, the rowing club of Alba signed a friendship agreement with the Harbour Games."
+    day = "On 12 May, the rowing club of Alba signed a friendship agreement with the Harbour Games."
+    question = "On what exact day in May did the rowing club of Alba sign its agreement with the Harbour Games?"
+    assert not ask_one_entry(question, month, date_new=0.0).abstained
+    assert ask_one_entry(question, month, date_new=1.0).abstained
+    dated = ask_one_entry(question, day, date_new=1.0)
+    assert not dated.abstained and dated.citations[0].quote == day
+
+
+def test_which_club_won_the_x_binds_x_like_who_won() -> None:
+    """'Which club won the cup?' is not answered by an entry that names no cup, as 'Who won
+    the cup?' is not; a question in the report's own city's name binds nothing by it."""
+    from assistant.question import which_did
+    from assistant.text import stem
+
+    assert which_did("Which rowing club won the Harbour Cup final?") == ({stem("won")}, {stem("harbour"), stem("cup"),
+                                                                                        stem("final")})
+    assert which_did("Which Asian city joined the network?")[0] == {stem("joined")}
+    assert which_did("Which French cities are twinned with Alba?") == (set(), set())  # 'are': no doer asked
+    assert which_did("What project did its mayor present?") == (set(), set())
+    sentence = "Forty crews from six rowing clubs raced at the Harbour Games on the old quay."
+    question = "Which rowing club won the silver oar at the Harbour Games?"
+    settings = {"object_needed": 0.01, "dense_enough": 1.01}
+    assert not ask_one_entry(question, sentence, **settings, which_did=0.0).abstained
+    assert ask_one_entry(question, sentence, **settings, which_did=1.0).abstained
 
 
 def test_an_event_dated_differently_in_two_entries_gets_both_accounts(assistant) -> None:

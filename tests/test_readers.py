@@ -214,6 +214,14 @@ def test_spelling_is_corrected_for_words_nobody_knows() -> None:
     assert fixes == {"delagations": "delegations"}
 
 
+def test_a_typo_is_read_as_the_word_fewest_edits_away_a_swap_being_one_edit() -> None:
+    """'fiar' is one swap from 'fair' and one deletion from 'far': the word the report uses
+    more wins; 'wich' is nearer 'which' than 'with' for its length."""
+    vocab = Vocabulary(["The fair opened. The book fair and the rowing fair were far from the harbour, which was full."])
+    assert correct("what was the theme of the book fiar", vocab)[1] == {"fiar": "fair"}
+    assert correct("wich fair was full", vocab)[1] == {"wich": "which"}
+
+
 def test_an_english_word_is_corrected_only_where_the_report_writes_the_closest_word_in_its_place() -> None:
     vocab = Vocabulary(["The Mayor of Alba met the city council."], english=["mayer", "counsel"])
     assert correct("Who is the mayer of Alba?", vocab) == ("Who is the mayor of Alba?", {"mayer": "mayor"})
