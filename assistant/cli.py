@@ -210,7 +210,7 @@ RESULTS = PROJECT_ROOT / "evals" / "results"
 @main.command(name="eval")
 @click.option("--qa", "qa_path", type=click.Path(exists=True, path_type=Path), default=QA_PATH,
               show_default=True, help="The known question/answer pairs.")
-@click.option("--split", type=click.Choice(["dev", "test", "fresh", "fresh2", "all"]), default="test", show_default=True)
+@click.option("--split", type=click.Choice(["dev", "test", "fresh", "fresh2", "fresh3", "all"]), default="test", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True)
 @HOME
 @click.option("--reader", type=click.Choice(["extractive", "rules", "fitted", "llm"]), default=None,

@@ -88,15 +88,15 @@ def question_item(question: str) -> QAItem:
     return QAItem("ask", (question,), (), (), True, "", "", "")
 
 
-SPLITS = ("dev", "test", "fresh", "fresh2")
+SPLITS = ("dev", "test", "fresh", "fresh2", "fresh3")
 
 
 def load_qa(path: Path, split: str = "all") -> list[QAItem]:
-    """The items of one split ("dev", "test", "fresh", "fresh2" or "all"), in file order.
+    """The items of one split ("dev", "test", "fresh", "fresh2", "fresh3" or "all"), in file order.
 
     `path` is one JSONL file or a folder of them (`evals/`: qa.jsonl, dev_extra.jsonl, dev_more.jsonl, dev_blind.jsonl,
-    dev_blind2.jsonl, dev_blind3.jsonl, dev_blind4.jsonl, fresh.jsonl, fresh2.jsonl). `fresh` and `fresh2` were written
-    by people who saw neither the code nor the other questions, and are only ever scored, never tuned on.
+    dev_blind2.jsonl, dev_blind3.jsonl, dev_blind4.jsonl, fresh.jsonl, fresh2.jsonl, fresh3.jsonl). The `fresh` splits
+    were written by people who saw neither the code nor the other questions, and are only ever scored, never tuned on.
     """
     if split not in (*SPLITS, "all"):
         raise ValueError(f"unknown split {split!r}: use {', '.join(SPLITS)} or all")

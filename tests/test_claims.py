@@ -33,7 +33,7 @@ def test_the_numbered_sentences_are_the_ones_the_answers_below_cite(sources) -> 
 def test_a_correct_answer_keeps_every_claim(sources) -> None:
     answer = (
         "In 2024, the City of Torino received 48 foreign delegations from 26 countries [S2]. "
-        "On 15 April 2024 Torino and Gwangju signed a three-year Collaboration Agreement. [S6]"
+        "On 15 April 2024 Torino and Gwangju signed a Collaboration Agreement for three years. [S6]"
     )
     result = check_claims(answer, sources, embed)
     assert result.dropped == 0
@@ -62,7 +62,7 @@ def test_a_claim_citing_the_wrong_sentence_is_dropped(sources) -> None:
 
 
 def test_a_name_from_the_wrong_sentence_is_dropped(sources) -> None:
-    result = check_claims("Torino signed a three-year Collaboration Agreement with Gwangju [S2].", sources, embed)
+    result = check_claims("Torino signed a Collaboration Agreement for three years with Gwangju [S2].", sources, embed)
     assert result.dropped == 1 and "gwangju" in result.verdicts[0].reason
 
 

@@ -173,11 +173,11 @@ def test_a_colophon_keeps_an_announced_list_and_each_address_line_in_its_row() -
 def test_chunks_keep_their_context_and_metadata(report) -> None:
     chunks = chunk_report(report, 700)
     by_text = {c.text: c for c in chunks}
-    row = by_text["Twinnings and agreements — Detroit | USA | Twinning (1998)"]
+    row = by_text["Twinnings and agreements — Ekaterinburg | Russia | Agreement (1998)"]
     assert (row.section_id, row.section_title, row.chapter_title, row.heading, row.pages) == (
-        "3.1", "Twinnings and agreements", "Cooperation and International Relations", "Detroit", "26–33",
+        "3.1", "Twinnings and agreements", "Cooperation and International Relations", "Ekaterinburg", "26–33",
     )
-    assert report.text[row.start : row.end] == "Detroit | USA | Twinning (1998)"
+    assert report.text[row.start : row.end] == "Ekaterinburg | Russia | Agreement (1998)"
     assert any(t.startswith("International networks — Social Issues — ECCAR") for t in by_text)
     assert any(t.startswith("Consulates — Consulates General — Peru") for t in by_text)
 

@@ -18,11 +18,11 @@ from llm_support import ChatServer, QuotingReader, Reply, embed, report_hits
 
 CORRECT = (
     "In 2024, the City of Torino received 48 foreign delegations from 26 countries [S2]. "
-    "On 15 April 2024 Torino and Gwangju signed a three-year Collaboration Agreement [S6]."
+    "On 15 April 2024 Torino and Gwangju signed a Collaboration Agreement for three years [S6]."
 )
 HALLUCINATED_FIGURE = (
     "In 2024, the City of Torino received 52 foreign delegations from 26 countries [S2]. "
-    "On 15 April 2024 Torino and Gwangju signed a three-year Collaboration Agreement [S6]."
+    "On 15 April 2024 Torino and Gwangju signed a Collaboration Agreement for three years [S6]."
 )
 WRONG_SENTENCE = "The agreement seeks to intensify collaborations in the cultural, economic, tourist and academic sectors [S4]."
 UNCITED = "Torino is one of the most welcoming cities in Europe."
