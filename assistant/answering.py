@@ -566,7 +566,7 @@ class ExtractiveAnswerer:
         """Does a figure of the unit count what 'How many X?' asks for, X in its words or in
         words close in meaning (`synonym_at`)?"""
         text = cand.unit.text
-        return counts_asked(q, text) or bool(self._synonyms(question, q.asked, counted(text) + _sum_named(text)))
+        return counts_asked(q, text) or bool(self._synonyms(question, q.asked, counted(text)))
 
     def _names_asked(self, cand: Candidate, asked: set[str], asked_words: set[str]) -> bool:
         """Does the unit give what is asked a name: a word of it right before or after a
@@ -953,8 +953,8 @@ class ExtractiveAnswerer:
         named = {a for a in asked if covers({a}, have)}
         if weight_share(asked, named, self.idf, self.max_idf) >= (share or self.asked_share) - 1e-9:
             return False
-        said = [w for w in words(best.unit.text) if not is_stop(w, self.lex.stop) and len(w) > 2 and not w.isdigit()]
-        named |= self._synonyms(q.text, asked - named, said + _sum_named(best.unit.text))
+        said = (w for w in words(best.unit.text) if not is_stop(w, self.lex.stop) and len(w) > 2 and not w.isdigit())
+        named |= self._synonyms(q.text, asked - named, said)
         return weight_share(asked, named, self.idf, self.max_idf) < (share or self.asked_share) - 1e-9
 
     def _synonyms(self, question: str, asked: set[str], candidates: Iterable[str]) -> set[str]:
@@ -1123,12 +1123,6 @@ class ExtractiveAnswerer:
     @staticmethod
     def _abstain(question: str, q: Question, hits: Sequence[Hit], why: str, support: float = 0.0) -> Answer:
         return abstain(question, q.qtype, hits, support, why)
-
-
-def _sum_named(text: str) -> list[str]:
-    """A sum of money names the user's own words for money ('cash', 'funding') by meaning:
-    the word 'money' stands for it among a sentence's words."""
-    return ["money"] if CURRENCY.search(text) else []
 
 
 def item_label(item: str) -> str:
