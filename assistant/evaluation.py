@@ -95,7 +95,8 @@ def load_qa(path: Path, split: str = "all") -> list[QAItem]:
     """The items of one split ("dev", "test", "fresh", "fresh2", "fresh3" or "all"), in file order.
 
     `path` is one JSONL file or a folder of them (`evals/`: qa.jsonl, dev_extra.jsonl, dev_more.jsonl, dev_blind.jsonl,
-    dev_blind2.jsonl, dev_blind3.jsonl, dev_blind4.jsonl, fresh.jsonl, fresh2.jsonl, fresh3.jsonl). The `fresh` splits
+    dev_blind2.jsonl, dev_blind3.jsonl, dev_blind4.jsonl, dev_blind5.jsonl, fresh.jsonl, fresh2.jsonl,
+    fresh3.jsonl). The `fresh` splits
     were written by people who saw neither the code nor the other questions, and are only ever scored, never tuned on.
     """
     if split not in (*SPLITS, "all"):
