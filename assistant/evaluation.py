@@ -96,8 +96,8 @@ def load_qa(path: Path, split: str = "all") -> list[QAItem]:
 
     `path` is one JSONL file or a folder of them (`evals/`: qa.jsonl, dev_extra.jsonl, dev_more.jsonl, dev_blind.jsonl,
     dev_blind2.jsonl, dev_blind3.jsonl, dev_blind4.jsonl, dev_blind5.jsonl, fresh.jsonl, fresh2.jsonl,
-    fresh3.jsonl). The `fresh` splits
-    were written by people who saw neither the code nor the other questions, and are only ever scored, never tuned on.
+    fresh3.jsonl). The `fresh` splits were written by people who saw neither the code nor the other questions, and
+    are only ever scored, never tuned on.
     """
     if split not in (*SPLITS, "all"):
         raise ValueError(f"unknown split {split!r}: use {', '.join(SPLITS)} or all")
