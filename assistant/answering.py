@@ -177,7 +177,7 @@ class Question:
     asked: set[str] = field(default_factory=set)  # stems of what it asks for (`asked_thing`)
     # A demonym is one term with its country ("Ukrainian" -> ukrain): its stem -> the term.
     same: dict[str, str] = field(default_factory=dict)
-    media: set[str] = field(default_factory=set)  # what a contact question asks for: 'email', 'web', 'phone'
+    media: set[str] = field(default_factory=set)  # what a contact question asks for: 'email', 'web', 'phone', 'fax'
 
     def term_of(self, word: str) -> str:
         """The question's term for a word of it: its stem, or the country a demonym names."""

@@ -88,7 +88,8 @@ def question_type(text: str) -> str:
 _MEDIUM = {
     "email": r"e-?mails?|mail address",
     "web": r"websites?|web ?sites?|web ?pages?|web address|url|homepage",
-    "phone": r"(?:tele)?phones?|phone numbers?|fax",
+    "phone": r"(?:tele)?phones?|phone numbers?",
+    "fax": r"fax(?: numbers?)?",
 }
 _CONTACT = re.compile(
     rf"\b(?:{'|'.join(_MEDIUM.values())})\b|\bcontact (?:details|address|info\w*)\b"
@@ -97,7 +98,7 @@ _CONTACT = re.compile(
 
 
 def contact_asked(text: str) -> set[str]:
-    """The media a question asks for ('email', 'web', 'phone'); all of them for 'contact
+    """The media a question asks for ('email', 'web', 'phone', 'fax'); all of them for 'contact
     details' or 'how can I reach…'; empty when it asks for none."""
     q = fold(text)
     if not _CONTACT.search(q):

@@ -76,8 +76,9 @@ DATE = re.compile(
 # telephone number (international, or led by 'Tel.').
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 WEB = re.compile(r"(?:https?://|\bwww\.)[^\s;,]+[^\s;,.)]")
-PHONE = re.compile(r"(?:\+|\b(?:tel|phone|telephone|fax)\b\.?:?\s*)\d[\d ./-]{5,}\d", re.I)
-CONTACT = {"email": EMAIL, "web": WEB, "phone": PHONE}
+PHONE = re.compile(r"(?:\+|\b(?:tel|phone|telephone)\b\.?:?\s*)\d[\d ./-]{5,}\d", re.I)
+FAX = re.compile(r"\bfax\b\.?:?\s*\+?\d[\d ./-]{5,}\d", re.I)  # a fax number is led by 'fax'
+CONTACT = {"email": EMAIL, "web": WEB, "phone": PHONE, "fax": FAX}
 
 # Small words a name may hold between its capitalised ones ('Museum of Cinema', 'Rome and Saragozza');
 # of them, the particles of a surname ('Lo Russo', 'da Vinci') stay inside a person's name.

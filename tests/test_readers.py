@@ -253,7 +253,9 @@ def test_a_question_for_an_email_website_or_phone_asks_for_that_medium() -> None
 
     assert question_type("what's the e-mail of the harbour office?") == "contact"
     assert contact_asked("What is the phone number of the rowing club?") == {"phone"}
-    assert contact_asked("how can I reach the harbour office") == {"email", "web", "phone"}
+    assert contact_asked("how can I reach the harbour office") == {"email", "web", "phone", "fax"}
+    # A fax is not a telephone: a question for one is not answered by the other's number.
+    assert contact_asked("What's the fax number of the rowing club?") == {"fax"}
     # Counting phones, or dating a website, asks for a figure or a date.
     assert question_type("How many phones did Alba donate?") == "number"
     assert question_type("When was the harbour website launched?") == "date"
