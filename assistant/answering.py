@@ -90,7 +90,7 @@ import numpy as np
 
 from .corpus import MONTHS
 from .embedding import cosines
-from .question import JOINERS, SPELLING_CUTOFF, contact_asked, did_what, done_to, medium_aside, question_type, which_did
+from .question import JOINERS, SPELLING_CUTOFF, contact_asked, did_what, done_to, medium_aside, question_type, which_done_to
 from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counted, counts_asked
 from .records import Answer, Chunk, Citation, Unit
@@ -927,8 +927,9 @@ class ExtractiveAnswerer:
         return float(cosines(self.embed_words, [name[0]], others).max()) >= self.synonym_at
 
     def _done_to(self, question: str, q: Question) -> set[str]:
-        """What a 'who <did>' question's doer did it to, less its names (they bind on their own)."""
-        done = done_to(question) or (which_did(question)[1] if self.which_did else set())
+        """What a 'who <did>' (or 'which X <did>') question's doer did it to, less its names
+        (they bind on their own)."""
+        done = done_to(question) or (which_done_to(question) if self.which_did else set())
         own = {stem(w) for w in self.lex.stop - STOPWORDS}  # the report's subject names no entry
         return done - _name_stems(q) - own
 

@@ -201,7 +201,6 @@ class Vocabulary:
     def closest(self, word: str) -> str | None:
         """The report word nearest to an unknown one, or None when nothing is close enough."""
         from rapidfuzz import fuzz, process
-
         from rapidfuzz.distance import OSA
 
         # Close by ratio, or one edit away with a swap of two neighbouring letters as one
@@ -339,18 +338,18 @@ _IRREGULAR_PAST = frozenset({
 })
 
 
-def which_did(text: str) -> tuple[set[str], set[str]]:
-    """'Which club won the Harbour Cup?' asks for a doer like 'Who won…': the verb's stem
-    and the stems of what it was done to ({'win'}, {'harbour', 'cup'}); empty sets when the
-    question is not 'which/what <noun> <past verb>…'."""
+def which_done_to(text: str) -> set[str]:
+    """'Which club won the Harbour Cup?' asks for a doer as 'Who won…' does: the stems of
+    what it was done to ({'harbour', 'cup'}); empty when the question is not 'which/what
+    <noun> <past verb>…'."""
     for nouns in (1, 2):  # 'Which club won…', 'Which Asian city joined…'
         m = re.search(rf"^(?:and\s+)?(?:which|what)\s+((?:[a-z'-]+\s+){{{nouns}}})([a-z]+)\b\s*(.*)", fold(text))
         if not m or any(w in AUXILIARIES or w in STOPWORDS for w in m.group(1).split()):
-            return set(), set()
+            return set()
         verb = m.group(2)
         if verb not in STOPWORDS and (verb.endswith("ed") or verb in _IRREGULAR_PAST):
-            return {stem(verb)}, _phrase(m.group(3), most=4)
-    return set(), set()
+            return _phrase(m.group(3), most=4)
+    return set()
 
 
 def _who_did(text: str) -> re.Match[str] | None:
