@@ -571,6 +571,9 @@ def test_why_is_answered_by_a_sentence_giving_a_reason() -> None:
 
 def test_when_needs_a_date_the_question_does_not_give() -> None:
     """'On what day in May…' is not answered by 'In May…': the question gives that much."""
+    from assistant.question import question_type
+
+    assert question_type("On what exact date did the rowing club sign?") == "date"
     month = "In May, the rowing club of Alba signed a friendship agreement with the Harbour Games."
     day = "On 12 May, the rowing club of Alba signed a friendship agreement with the Harbour Games."
     question = "On what exact day in May did the rowing club of Alba sign its agreement with the Harbour Games?"
@@ -582,7 +585,7 @@ def test_when_needs_a_date_the_question_does_not_give() -> None:
 
 def test_which_club_won_the_x_binds_x_like_who_won() -> None:
     """'Which club won the cup?' is not answered by an entry that names no cup, as 'Who won
-    the cup?' is not; a question in the report's own city's name binds nothing by it."""
+    the cup?' is not; 'Which cities are twinned…' asks for no doer."""
     from assistant.question import which_done_to
     from assistant.text import stem
 
