@@ -95,7 +95,7 @@ from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counted, counts_asked
 from .records import Answer, Chunk, Citation, Unit
 from .text import (
-    AUXILIARIES, AUXILIARY, CONTACT, NAME, NEW_PHRASE, PREPOSITION, PREPOSITIONS, affirmed, fold, is_stop, name_words,
+    AUXILIARIES, AUXILIARY, CONTACT, DATE, NAME, NEW_PHRASE, PREPOSITION, PREPOSITIONS, affirmed, fold, is_stop, name_words,
     person_names, same_word, stem, unclitic, weight_share, words,
 )
 
@@ -146,7 +146,6 @@ ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth ten
 # 'the club's 40th season'), not an adverb ('first signed').
 ORDINAL_NAMED = re.compile(rf"(?:\b(?:the|its|their)|['’]s)\s+({'|'.join(ORDINAL_WORDS)}|\d+(?:st|nd|rd|th))\b", re.I)
 HAS_DATE = re.compile(rf"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b")
-DAY_OR_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\b|{HAS_DATE.pattern}")  # '12 May' is one date
 DATE_IN_HEADING = re.compile(rf"(\d{{1,2}}(?:\s*and\s*\d{{1,2}})?\s*(?:(?:{MONTHS})\s*)?(?:\d{{4}}\s*)?[–-]\s*)?\d{{0,2}}\s*(?:{MONTHS})(?:\s+\d{{4}})?(?:\s*[–-]\s*\d{{1,2}}\s+(?:{MONTHS})(?:\s+\d{{4}})?)?")
 DEMONYMS = {
     "french": "France", "german": "Germany", "chinese": "China", "russian": "Russia", "brazilian": "Brazil",
@@ -522,12 +521,10 @@ class ExtractiveAnswerer:
             # '…because…', '…with the goal of…'); a table row or a bare account gives none.
             return cand.chunk.kind != "row" and bool(REASON.search(text))
         if qtype == "date":
-            if self.date_new and self._dated(cand.row):
-                # 'On what date in November…' is not answered by 'In November…': the sentence
-                # (or its heading) must give a date the question does not.
-                return any(not set(words(m.group(0))) <= asked_words
-                           for t in (text, cand.chunk.heading) for m in DAY_OR_DATE.finditer(t))
-            return self._dated(cand.row)
+            # With `date_new`, 'On what date in November…' is not answered by 'In November…':
+            # the sentence (or its heading) must give a date the question does not ('12 November').
+            return self._dated(cand.row) and (not self.date_new or any(
+                not set(words(m.group(0))) <= asked_words for t in (text, cand.chunk.heading) for m in DATE.finditer(t)))
         if qtype == "number":
             if not figures:
                 # 'How long has X been…' is answered by a count ('20 years') or a date ('since 1992').

@@ -73,7 +73,7 @@ DATE = re.compile(
     rf"|\b(?:19|20)\d\d\b"
 )
 # Ways to reach someone, as a sentence gives them: an email address, a web address, a
-# telephone number (international, or led by 'Tel.').
+# telephone number (international, or led by 'Tel.'), a fax number (led by 'Fax').
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 WEB = re.compile(r"(?:https?://|\bwww\.)[^\s;,]+[^\s;,.)]")
 PHONE = re.compile(r"(?:\+|\b(?:tel|phone|telephone)\b\.?:?\s*)\d[\d ./-]{5,}\d", re.I)
