@@ -764,6 +764,9 @@ class ExtractiveAnswerer:
         if self.tense_needed and PAST.search(fold(question)) and FUTURE.search(best.unit.text) and not PAST.search(best.unit.text):
             # 'How many competed at X?' against 'X will host…': the report announces what the question takes as done.
             return self._abstain(question, q, hits, "", best.score)
+        if self.tense_needed and FUTURE.search(fold(question)) and PAST.search(best.unit.text) and not FUTURE.search(best.unit.text):
+            # 'When will X open?' against 'In May, the Mayor visited X': the report tells what was done, not what is to come.
+            return self._abstain(question, q, hits, "", best.score)
         if self.person_needed and q.qtype == "who" and not doer and not self._names_person(best, asked_words):
             # 'Who is the X?', 'the name of the X who…' ask who a person is (a doer, 'Who
             # organised…', may be a body): a sentence naming nobody does not answer.

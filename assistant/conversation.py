@@ -7,7 +7,7 @@ alone, and resolves it against the previous *answer* as well as the previous que
   (or the phrase added after its preposition); "How about the doubles?" -> its words
   closest in meaning swapped ('singles'), by the embedding model when one is injected;
 - "he", "she", "his"… -> the person the previous answer named, or the one the previous
-  question asked about ("Who is Maria Rossi?");
+  question asked about ("Who is Maria Rossi?") or named;
 - "it", "its", "there", "they"… -> the entity the previous answer gave when it answered
   "which/who/where", else the name in the previous question, else the entry it cited;
   when the previous answer listed several, it asks back which one;
@@ -75,8 +75,13 @@ def main_name(question: str, own: frozenset[str] = frozenset()) -> str:
 def _people(text: str, exclude: str, common: frozenset[str] = frozenset()) -> list[str]:
     """Names of two words or more that are not all words the report also writes in lower
     case: 'Maria Rossi', not 'Honorary Consulates'."""
-    return [s for s in (m.group(0) for m in NAME.finditer(text)) if len(s.split()) >= 2 and s not in exclude
-            and fold(s.split()[0]) not in _LEADS
+    found = []
+    for m in NAME.finditer(text):
+        tokens = m.group(0).split()
+        while tokens and fold(tokens[0]) in _LEADS:
+            tokens.pop(0)  # 'The Mayor Maria Rossi' opening a sentence
+        found.append(" ".join(tokens))
+    return [s for s in found if len(s.split()) >= 2 and s not in exclude
             and sum(fold(w) not in common for w in s.split() if fold(w) not in NAME_JOINERS) >= 2]
 
 
@@ -160,8 +165,11 @@ class RuleRewriter:
             # 'Who is Maria Rossi?' asked about her: 'he/she' is her, not a name in her description.
             about = WHO_IS.match(unclitic(previous))
             named = about.group(1) if about and NAME.fullmatch(about.group(1)) else ""
+            # Else the person the answer named who is new to the question; else the one the
+            # question named ('What did Maria Rossi attend…?' -> 'What was she doing…?').
             people = _people(named, "", self.common) or (
-                _people(last.answer.short_answer, previous, self.common) or _people(last.answer.answer, previous, self.common))
+                _people(last.answer.short_answer, previous, self.common) or _people(last.answer.answer, previous, self.common)
+                or _people(previous, "", self.common))
             if people:
                 return Rewrite(PERSON.sub(lambda p: _in_place_of(p.group(0), people[0]), body, count=1))
         thing = THING.search(body)

@@ -470,6 +470,16 @@ def test_a_question_in_the_past_is_not_answered_by_an_announcement() -> None:
     assert not ask("How many rowers are expected at the Harbour Games on the old quay?", 1.0).abstained
 
 
+def test_a_question_about_what_is_to_come_is_not_answered_by_what_was_done() -> None:
+    def ask(question: str, tense_needed: float, sentence: str = "In May the rowing club visited the Harbour Games on the old quay."):
+        return ask_one_entry(question, sentence, tense_needed=tense_needed)
+
+    assert not ask("When will the rowing club visit the Harbour Games on the old quay?", 0.0).abstained
+    assert ask("When will the rowing club visit the Harbour Games on the old quay?", 1.0).abstained
+    announced = "In May the rowing club will visit the Harbour Games on the old quay."
+    assert not ask("When will the rowing club visit the Harbour Games on the old quay?", 1.0, announced).abstained
+
+
 def test_the_reports_own_subject_names_no_entry(assistant) -> None:
     # The structure file names the report's own subject; a question naming it in either
     # language is read the same way, and the subject binds no entry.

@@ -40,6 +40,18 @@ def test_he_after_who_is_a_named_person_is_that_person() -> None:
     assert "Anna Bianchi" in rewrite("Which cities did she visit?", before)
 
 
+def test_he_is_the_person_the_question_named_when_the_answer_names_no_other() -> None:
+    """The answer repeats the person the question asked about, title and article first:
+    'he' is that person, not the event the answer names."""
+    before = said("What did Maria Rossi attend in Alba in October?",
+                  "The Mayor Maria Rossi joined the Harbour Forum, an event that brought together 700 rowers in Alba.")
+    understood = RuleRewriter(frozenset({"mayor", "joined", "event"})).rewrite("And what was she doing in Bra later?", before)
+    assert "Maria Rossi" in understood.question and "Harbour Forum" not in understood.question
+    before = said("What did Maria Rossi attend in Alba in October?", "The Harbour Forum, in Alba.")
+    understood = RuleRewriter(frozenset({"harbour", "forum"})).rewrite("And what was she doing in Bra later?", before)
+    assert "Maria Rossi" in understood.question
+
+
 def test_he_is_a_person_not_a_capitalised_title() -> None:
     """With the report's lower-case words known, 'Honorary Consulates' is no one to point to."""
     before = said("Who chairs the Harbour Council?", "Honorary Consulates met; Maria Rossi was elected chair.",
