@@ -95,7 +95,7 @@ from .reader import abstain, closest_sections, quoted_as
 from .spans import SpanModel, counted, counts_asked
 from .records import Answer, Chunk, Citation, Unit
 from .text import (
-    AUXILIARIES, AUXILIARY, CONTACT, DATE, NAME, NEW_PHRASE, PREPOSITION, PREPOSITIONS, affirmed, fold, is_stop, name_words,
+    AUXILIARIES, AUXILIARY, CONTACT, DATE, NAME, NEW_PHRASE, YEAR, PREPOSITION, PREPOSITIONS, affirmed, fold, is_stop, name_words,
     person_names, same_word, stem, unclitic, weight_share, words,
 )
 
@@ -764,7 +764,7 @@ class ExtractiveAnswerer:
         if self.tense_needed and PAST.search(fold(question)) and FUTURE.search(best.unit.text) and not PAST.search(best.unit.text):
             # 'How many competed at X?' against 'X will host…': the report announces what the question takes as done.
             return self._abstain(question, q, hits, "", best.score)
-        if self.tense_needed and FUTURE.search(fold(question)) and PAST.search(best.unit.text) and not FUTURE.search(best.unit.text):
+        if self.tense_needed and FUTURE.search(fold(question)) and self._only_done(best.unit.text):
             # 'When will X open?' against 'In May, the Mayor visited X': the report tells what was done, not what is to come.
             return self._abstain(question, q, hits, "", best.score)
         if self.person_needed and q.qtype == "who" and not doer and not self._names_person(best, asked_words):
@@ -925,6 +925,12 @@ class ExtractiveAnswerer:
         if not others:
             return False
         return float(cosines(self.embed_words, [name[0]], others).max()) >= self.synonym_at
+
+    def _only_done(self, text: str) -> bool:
+        """Does a sentence tell only what was done: in the past, with no future tense and no
+        year after the report's own ('…was chosen to host the 2027 games' looks ahead)?"""
+        later = self.own_year.isdigit() and any(int(y) > int(self.own_year) for y in YEAR.findall(text))
+        return bool(PAST.search(text)) and not FUTURE.search(text) and not later
 
     def _done_to(self, question: str, q: Question) -> set[str]:
         """What a 'who <did>' (or 'which X <did>') question's doer did it to, less its names

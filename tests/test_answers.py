@@ -478,6 +478,11 @@ def test_a_question_about_what_is_to_come_is_not_answered_by_what_was_done() -> 
     assert ask("When will the rowing club visit the Harbour Games on the old quay?", 1.0).abstained
     announced = "In May the rowing club will visit the Harbour Games on the old quay."
     assert not ask("When will the rowing club visit the Harbour Games on the old quay?", 1.0, announced).abstained
+    # A past sentence naming a year after the report's own looks ahead too.
+    chosen = ask_one_entry("When will the rowing club host the Harbour Games on the old quay?",
+                           "In May the rowing club was chosen to host the 2031 Harbour Games on the old quay.",
+                           tense_needed=1.0, year="2024")
+    assert not chosen.abstained
 
 
 def test_the_reports_own_subject_names_no_entry(assistant) -> None:
