@@ -58,16 +58,23 @@ class Rewriter(Protocol):
 WHO_IS = re.compile(r"^(?:and\s+)?who\s+(?:is|was)\s+([^?]+?)\s*\??$", re.I)  # 'Who is Maria Rossi?' (`unclitic`: "Who's…")
 
 
-def main_name(question: str, own: frozenset[str] = frozenset()) -> str:
-    """The longest name in a question, as written; not the report's own subject (`own`,
-    folded: 'torino'), which names no entry, while another name is there."""
-    spans = []
-    for m in NAME.finditer(question):
+def _names(text: str) -> list[str]:
+    """The capitalised runs of a text, less a leading question or function word ('Which
+    Harbour Games' -> 'Harbour Games'; 'The Mayor Maria Rossi' opening a sentence)."""
+    found = []
+    for m in NAME.finditer(text):
         tokens = m.group(0).split()
         while tokens and fold(tokens[0]) in _LEADS:
             tokens.pop(0)
-        if tokens and not DATE.fullmatch(" ".join(tokens)):
-            spans.append(" ".join(tokens))
+        if tokens:
+            found.append(" ".join(tokens))
+    return found
+
+
+def main_name(question: str, own: frozenset[str] = frozenset()) -> str:
+    """The longest name in a question, as written; not the report's own subject (`own`,
+    folded: 'torino'), which names no entry, while another name is there."""
+    spans = [s for s in _names(question) if not DATE.fullmatch(s)]
     other = [s for s in spans if fold(s) not in own]
     return max(other or spans, key=len) if spans else ""
 
@@ -75,13 +82,7 @@ def main_name(question: str, own: frozenset[str] = frozenset()) -> str:
 def _people(text: str, exclude: str, common: frozenset[str] = frozenset()) -> list[str]:
     """Names of two words or more that are not all words the report also writes in lower
     case: 'Maria Rossi', not 'Honorary Consulates'."""
-    found = []
-    for m in NAME.finditer(text):
-        tokens = m.group(0).split()
-        while tokens and fold(tokens[0]) in _LEADS:
-            tokens.pop(0)  # 'The Mayor Maria Rossi' opening a sentence
-        found.append(" ".join(tokens))
-    return [s for s in found if len(s.split()) >= 2 and s not in exclude
+    return [s for s in _names(text) if len(s.split()) >= 2 and s not in exclude
             and sum(fold(w) not in common for w in s.split() if fold(w) not in NAME_JOINERS) >= 2]
 
 
