@@ -379,6 +379,7 @@ class ExtractiveAnswerer:
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
         self.lex = Lexicon.with_subject(subject)
+        self.own_stems = frozenset(stem(w) for w in self.lex.stop - STOPWORDS)  # the report's subject names no entry
         self.person_ratio = person_ratio
         self.asked_share = asked_share
         # Fitted with the cut-offs (see the module docstring and `fitting.RULE_RATIOS`).
@@ -936,8 +937,7 @@ class ExtractiveAnswerer:
         """What a 'who <did>' (or 'which X <did>') question's doer did it to, less its names
         (they bind on their own)."""
         done = done_to(question) or (which_done_to(question) if self.which_did else set())
-        own = {stem(w) for w in self.lex.stop - STOPWORDS}  # the report's subject names no entry
-        return done - _name_stems(q) - own
+        return done - _name_stems(q) - self.own_stems
 
     def _unsupported(self, q: Question, best: Candidate, asked: set[str] | None = None, share: float = 0.0,
                      entry: bool = False) -> bool:
